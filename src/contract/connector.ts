@@ -1,0 +1,118 @@
+/** What a built-in connector is and what it gets from the host. */
+import type { FetchRequest } from './http.js';
+import type { VoipMember, VoipTestConnectionResult, VoipWebhookParseResult } from './voip.js';
+
+/**
+ * One field of a connector's settings: enough to draw a form and build CLI flags.
+ * @example { key: 'apiSalt', type: 'string', label: 'API salt', required: true, secret: true }
+ */
+export interface SettingsField {
+  key: string;
+  type: 'string' | 'number' | 'boolean' | 'url';
+  label: string;
+  required?: boolean;
+  /** Stored encrypted, never shown again once saved. */
+  secret?: boolean;
+  default?: string | number | boolean;
+  help?: string;
+  /** Fixed choices; the form shows a select. */
+  options?: Array<{ value: string; label: string }>;
+}
+
+export type SettingsValues = Record<string, string | number | boolean | undefined>;
+
+/**
+ * Per-connection key-value storage with ELMA365's `Namespace.storage` shape.
+ * Values are strings; callers JSON-encode. A missing key reads as `undefined`.
+ * @example await ctx.storage.setItem('webhookUrl', url)
+ */
+export interface ModuleStorage {
+  getItem(key: string): Promise<string | undefined>;
+  setItem(key: string, value: string): Promise<void>;
+  removeItem(key: string): Promise<void>;
+}
+
+/** Log lines from a connector; the host adds the connection id. */
+export interface ModuleLog {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * The narrow facade a connector gets. No database, no server.
+ * `fetch` is bound to the current call's `signal`, so a timed-out call stops its HTTP requests.
+ * @example const res = await ctx.fetch(`${ctx.settings.apiUrl}account/balance`, { method: 'POST', body });
+ */
+export interface ConnectorContext {
+  settings: SettingsValues;
+  storage: ModuleStorage;
+  fetch: typeof globalThis.fetch;
+  log: ModuleLog;
+  /** Aborted when the host gives up on the current call (timeout or shutdown). */
+  signal: AbortSignal;
+  /** The host's clock; never read `Date.now()` in a parser. */
+  now: () => Date;
+  /** The connection's current public webhook URL. */
+  webhookUrl: string;
+}
+
+/**
+ * The six ELMA365 functions. The first five are required; `VoipOnWebhookUpdated` is optional.
+ * @example
+ * const module: VoipModule = {
+ *   async VoipTestConnection() { return { success: true }; },
+ *   async VoipGetMembers() { return [{ id: '101', label: 'Anna' }]; },
+ *   async VoipParseWebhookRequest(request) { return {}; },
+ *   async VoipGenerateCall(src, dst) {},
+ *   async VoipGetCallLink(call) { return call.link; },
+ * };
+ */
+export interface VoipModule {
+  VoipTestConnection(): Promise<VoipTestConnectionResult>;
+  VoipGetMembers(): Promise<VoipMember[]>;
+  VoipParseWebhookRequest(request: FetchRequest): Promise<VoipWebhookParseResult>;
+  VoipGenerateCall(srcPhone: string, dstPhone: string): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stored opaque `call` data
+  VoipGetCallLink(callData: any): Promise<string>;
+  VoipOnWebhookUpdated?(webhookUrl: string): Promise<void>;
+}
+
+/** The names of the contract's functions, for logs and errors. */
+export type VoipFunctionName = keyof VoipModule;
+
+/**
+ * A built-in connector: its identity, its settings and a factory for the module.
+ * `create` runs for every call into the module, with a context for that call.
+ * @example
+ * export const fakeConnector: ConnectorDefinition = {
+ *   id: 'fake', name: 'Fake PBX', docsUrl: 'docs/connectors/fake.md', settings: [],
+ *   create: (ctx) => ({ ...functions using ctx }),
+ * };
+ */
+export interface ConnectorDefinition {
+  /** Stable id, kebab-case: `mango-office`. */
+  id: string;
+  name: string;
+  /** Where the admin reads how to connect this provider. */
+  docsUrl: string;
+  settings: SettingsField[];
+  /** Whether `create` returns `VoipOnWebhookUpdated`; the conformance suite checks it agrees. */
+  hasWebhookUpdated: boolean;
+  create(ctx: ConnectorContext): VoipModule;
+}
+
+/**
+ * Throw this from a connector for a failure the admin can act on; the message is shown as is.
+ * @example throw new ConnectorError('rejected', 'Mango rejected the signature: check the API salt');
+ */
+export class ConnectorError extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'auth' | 'rate_limited' | 'rejected' | 'bad_response',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
