@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      db: './data/switchboard.db',
+      publicUrl: 'http://127.0.0.1:3000',
+      secret: undefined,
+      keyFile: resolve('data/secret.key'),
+    });
+  });
+
+  it('prefers flags over the environment', () => {
+    const env = { SWITCHBOARD_PORT: '4000', SWITCHBOARD_DB: 'postgres://x/y', SWITCHBOARD_HOST: '0.0.0.0' };
+    expect(loadConfig({ port: '5000' }, env)).toMatchObject({ port: 5000, db: 'postgres://x/y', host: '0.0.0.0' });
+    expect(loadConfig({}, env).publicUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('takes a public URL without its trailing slash and the secret from the environment', () => {
+    const config = loadConfig({ publicUrl: 'https://pbx.example.com/' }, { SWITCHBOARD_SECRET: 's3' });
+    expect(config.publicUrl).toBe('https://pbx.example.com');
+    expect(config.secret).toBe('s3');
+  });
+
+  it('refuses a bad port or public URL with a readable message', () => {
+    expect(() => loadConfig({ port: 'abc' }, {})).toThrow('The port must be a whole number from 0 to 65535, not "abc"');
+    expect(() => loadConfig({ publicUrl: 'example.com' }, {})).toThrow(/must start with http/);
+  });
+});
