@@ -60,12 +60,7 @@ import {
   type SuiteTarget,
 } from './connector-checks.js';
 import { mutatedRequests, refusedRequests } from './garbage-requests.js';
-import {
-  checkFixture as checkFixtureShape,
-  loadFixtures,
-  toFetchRequest,
-  type GoldenFixture,
-} from './golden-fixtures.js';
+import { readFixture, loadFixtures, toFetchRequest, type GoldenFixture } from './golden-fixtures.js';
 
 /** The checks that call the provider's API, and so may need an emulator. Only these can be skipped. */
 export type SkippableCheck = 'testConnection' | 'getMembers' | 'generateCall' | 'getCallLink' | 'webhookUpdated';
@@ -111,7 +106,7 @@ export function runConnectorSuite(options: ConnectorSuiteOptions): void {
   const fixtures =
     typeof options.fixtures === 'string'
       ? loadFixtures(options.fixtures)
-      : options.fixtures.map((fixture, i) => checkFixtureShape(fixture, `fixtures[${i}] (${fixture.name})`));
+      : options.fixtures.map((fixture, i) => readFixture(fixture, `fixtures[${i}] (${fixture.name})`));
   const target: SuiteTarget = {
     definition,
     settings: options.settings,

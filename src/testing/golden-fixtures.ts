@@ -60,7 +60,7 @@ function textMap(value: unknown, where: string): void {
 }
 
 /** Checks one fixture's shape and returns it typed; errors start with `source`. */
-export function checkFixture(value: unknown, source: string): GoldenFixture {
+export function readFixture(value: unknown, source: string): GoldenFixture {
   try {
     const fixture = fields(value, 'the fixture', ['name', 'request', 'expect']);
     if (typeof fixture.name !== 'string' || fixture.name.trim() === '') throw new Error('name must be non-empty text');
@@ -116,7 +116,7 @@ export function loadFixtures(dir: string): GoldenFixture[] {
     } catch (error) {
       throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
-    return { ...checkFixture(value, path), file: path };
+    return { ...readFixture(value, path), file: path };
   });
 }
 
