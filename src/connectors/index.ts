@@ -1,0 +1,10 @@
+/** The one registry of built-in connectors. Add a provider here and nowhere else. */
+import type { ConnectorDefinition } from '../contract/index.js';
+import { fakeConnector } from './fake/index.js';
+
+export const connectors: readonly ConnectorDefinition[] = [fakeConnector];
+
+/** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
+export function findConnector(id: string): ConnectorDefinition | undefined {
+  return connectors.find((connector) => connector.id === id);
+}

@@ -1,0 +1,147 @@
+/**
+ * Golden fixtures: one webhook request and what the connector must make of it. The format is documented
+ * in connector-suite.ts; this file loads and checks fixtures, so a typo in one fails loudly by file name
+ * instead of quietly testing less.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeHeaders, type FetchRequest, type VoipCallRecord, type VoipWebhookRequest } from '../contract/index.js';
+import { checkParseResult } from '../runtime/module-results.js';
+
+export interface FixtureRequest {
+  method: string;
+  /** Below the webhook URL, starting with `/`; default `/`. */
+  path?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** The raw body, exactly as the provider sends it (signatures are computed over it); default `''`. */
+  body?: string;
+}
+
+export interface FixtureExpect {
+  /** The HTTP status the PBX gets back; default 200 (what the host sends when the module gives no response). */
+  status?: number;
+  /** The exact event; absent means the module must return none. */
+  event?: VoipWebhookRequest;
+  /** The exact call record; absent means the module must return none. */
+  callRecord?: VoipCallRecord;
+  /** The exact response body, when it matters (an echo, a challenge). */
+  body?: string;
+  /** What `VoipGetCallLink` must return for this fixture's `callRecord.call`. */
+  callLink?: string;
+}
+
+export interface GoldenFixture {
+  name: string;
+  request: FixtureRequest;
+  expect: FixtureExpect;
+  /** The file it came from, for messages; set by {@link loadFixtures}. */
+  file?: string;
+}
+
+type Fields = Record<string, unknown>;
+
+function fields(value: unknown, where: string, allowed: string[]): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where} must be an object`);
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0)
+    throw new Error(`${where} has unknown keys ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`);
+  return value as Fields;
+}
+
+function textMap(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where} must be an object`);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw new Error(`${where}.${key} must be text`);
+  }
+}
+
+/** Checks one fixture's shape and returns it typed; errors start with `source`. */
+export function readFixture(value: unknown, source: string): GoldenFixture {
+  try {
+    const fixture = fields(value, 'the fixture', ['name', 'request', 'expect']);
+    if (typeof fixture.name !== 'string' || fixture.name.trim() === '') throw new Error('name must be non-empty text');
+    const request = fields(fixture.request, 'request', ['method', 'path', 'query', 'headers', 'body']);
+    if (typeof request.method !== 'string' || !/^[A-Za-z]+$/.test(request.method)) {
+      throw new Error('request.method must be an HTTP method such as POST');
+    }
+    if (request.path !== undefined && (typeof request.path !== 'string' || !request.path.startsWith('/'))) {
+      throw new Error('request.path must start with /');
+    }
+    textMap(request.query, 'request.query');
+    textMap(request.headers, 'request.headers');
+    if (request.body !== undefined && typeof request.body !== 'string') {
+      throw new Error('request.body must be the raw body as text; write JSON bodies as a string');
+    }
+    const expect = fields(fixture.expect, 'expect', ['status', 'event', 'callRecord', 'body', 'callLink']);
+    const status = expect.status ?? 200;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      throw new Error('expect.status must be an HTTP status');
+    }
+    if (status >= 400 && (expect.event !== undefined || expect.callRecord !== undefined)) {
+      throw new Error('a refused request (status 4xx/5xx) cannot also expect an event or a callRecord');
+    }
+    for (const key of ['body', 'callLink'] as const) {
+      if (expect[key] !== undefined && typeof expect[key] !== 'string') throw new Error(`expect.${key} must be text`);
+    }
+    if (expect.callLink !== undefined && expect.callRecord === undefined) {
+      throw new Error('expect.callLink needs expect.callRecord: the link is made from its call data');
+    }
+    // The expectation must itself be a valid module result, so a typo like direction "inn" is caught here.
+    try {
+      checkParseResult({ event: expect.event, callRecord: expect.callRecord });
+    } catch (error) {
+      throw new Error(`expect is not a valid module result: ${(error as Error).message}`);
+    }
+    return fixture as unknown as GoldenFixture;
+  } catch (error) {
+    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Every `*.json` file in `dir`, in file-name order. */
+export function loadFixtures(dir: string): GoldenFixture[] {
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
+  if (files.length === 0) throw new Error(`No *.json fixtures in ${dir}`);
+  return files.map((file) => {
+    const path = join(dir, file);
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    return { ...readFixture(value, path), file: path };
+  });
+}
+
+/** The request a module sees for a fixture, as the webhook intake would build it. */
+export function toFetchRequest(request: FixtureRequest, webhookUrl: string): FetchRequest {
+  const path = request.path ?? '/';
+  const url = new URL(webhookUrl.replace(/\/+$/, '') + (path === '/' ? '' : path));
+  const query = Object.fromEntries(Object.entries(request.query ?? {}));
+  for (const [key, value] of Object.entries(query)) url.searchParams.append(key, value);
+  return {
+    method: request.method.toUpperCase(),
+    url: url.href,
+    path,
+    query,
+    headers: makeHeaders(request.headers ?? {}),
+    body: request.body ?? '',
+  };
+}
+
+/** A copy of `request` with one header set, replacing any spelling of it. */
+export function withHeader(request: FetchRequest, name: string, value: string | undefined): FetchRequest {
+  const lower = name.toLowerCase();
+  const kept = Object.entries(request.headers).filter(([key]) => key.toLowerCase() !== lower);
+  return {
+    ...request,
+    headers: makeHeaders(Object.fromEntries(value === undefined ? kept : [...kept, [name, value]])),
+  };
+}
