@@ -10,6 +10,7 @@ export type Flag = 0 | 1;
 
 export type UserRole = 'admin' | 'agent';
 export type UnknownCallerPolicy = 'on_answer' | 'on_ring' | 'never';
+export type CallDirection = 'in' | 'out' | 'internal';
 export type CallStatus = 'ringing' | 'talking' | 'ended';
 export type LegStatus = 'ringing' | 'talking' | 'ended';
 /** How one agent's leg ended. */
@@ -106,7 +107,7 @@ export interface CallsTable {
   connection_id: string;
   /** The provider's callId, when it gives one. */
   external_id: string | null;
-  direction: 'in' | 'out' | 'internal';
+  direction: CallDirection;
   status: CallStatus;
   missed: Flag;
   /** A VoipCallDisposition value. */
@@ -220,6 +221,8 @@ export interface Database {
 }
 
 export type User = Selectable<UsersTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
+export type Session = Selectable<SessionsTable>;
 export type Connection = Selectable<ConnectionsTable>;
 export type Binding = Selectable<BindingsTable>;
 export type Contact = Selectable<ContactsTable>;

@@ -1,0 +1,255 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase } from '../testing/databases.js';
+import { at, buildCall, buildLeg, seedConnection, seedUser } from '../testing/storage-fixtures.js';
+import type { CallFilter, CallRecordQuery } from './calls-repo.js';
+import type { Store } from './database.js';
+import type { Call, Connection, User } from './schema.js';
+
+const MINUTE = 60_000;
+
+describeEachDatabase('CallsRepo', (getStore) => {
+  it('saves a snapshot with its timeline and reads it back', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const user = await seedUser(store);
+    const call = buildCall(connection.id, { external_id: 'ext-1', call_data: '{"id":1}' });
+    const late = buildLeg(call.id, { extension: '102', rung_at: at(2000) });
+    const early = buildLeg(call.id, { extension: '101', user_id: user.id, rung_at: at(1000) });
+    await store.calls.save({ call, legs: [late, early] }, [
+      { at: at(0), kind: 'event.start', detail: '{"n":1}' },
+      { at: at(0), kind: 'event.start', detail: '{"n":2}' },
+    ]);
+
+    const details = await store.calls.get(call.id);
+    expect(details?.call).toEqual(call);
+    expect(details?.legs).toEqual([early, late]);
+    expect(details?.timeline.map((e) => [e.call_id, e.kind, e.detail])).toEqual([
+      [call.id, 'event.start', '{"n":1}'],
+      [call.id, 'event.start', '{"n":2}'],
+    ]);
+    expect(await store.calls.get('missing')).toBeUndefined();
+  });
+
+  it('saving again replaces the call and legs by id and appends to the timeline', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const call = buildCall(connection.id);
+    const leg = buildLeg(call.id);
+    await store.calls.save({ call, legs: [leg] }, [{ at: at(0), kind: 'event.start', detail: '{}' }]);
+
+    const answered = { ...call, status: 'talking' as const, answered_at: at(5000), updated_at: at(5000) };
+    const answeredLeg = { ...leg, status: 'talking' as const, outcome: 'answered' as const, answered_at: at(5000) };
+    const second = buildLeg(call.id, { extension: '102', rung_at: at(100) });
+    await store.calls.save({ call: answered, legs: [answeredLeg, second] }, [
+      { at: at(5000), kind: 'event.answer', detail: '{}' },
+    ]);
+    await store.calls.appendTimeline(call.id, [{ at: at(6000), kind: 'ignored.duplicate', detail: '{}' }]);
+
+    const details = await store.calls.get(call.id);
+    expect(details?.call).toEqual(answered);
+    expect(details?.legs).toEqual([answeredLeg, second]);
+    expect(details?.timeline.map((e) => e.kind)).toEqual(['event.start', 'event.answer', 'ignored.duplicate']);
+  });
+
+  it('saves all or nothing', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const call = buildCall(connection.id);
+    await store.calls.save({ call, legs: [] });
+    const changed = { ...call, status: 'ended' as const };
+    const broken = buildLeg(call.id, { user_id: 'no-such-user' });
+    await expect(
+      store.calls.save({ call: changed, legs: [broken] }, [{ at: at(1), kind: 'event.end', detail: '{}' }]),
+    ).rejects.toThrow();
+    expect(await store.calls.get(call.id)).toEqual({ call, legs: [], timeline: [] });
+  });
+
+  it('refuses a leg of another call', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const call = buildCall(connection.id);
+    await expect(store.calls.save({ call, legs: [buildLeg('other-call')] })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(await store.calls.get(call.id)).toBeUndefined();
+  });
+
+  it('finds the newest call by provider call id within its connection', async () => {
+    const store = getStore();
+    const [mango, zadarma] = [await seedConnection(store), await seedConnection(store)];
+    const old = buildCall(mango.id, { external_id: 'c1', started_at: at(0) });
+    const recent = buildCall(mango.id, { external_id: 'c1', started_at: at(MINUTE) });
+    const elsewhere = buildCall(zadarma.id, { external_id: 'c1', started_at: at(2 * MINUTE) });
+    const leg = buildLeg(recent.id);
+    await store.calls.save({ call: old, legs: [] });
+    await store.calls.save({ call: recent, legs: [leg] });
+    await store.calls.save({ call: elsewhere, legs: [] });
+    expect(await store.calls.findByExternalId(mango.id, 'c1')).toEqual({ call: recent, legs: [leg] });
+    expect((await store.calls.findByExternalId(zadarma.id, 'c1'))?.call.id).toBe(elsewhere.id);
+    expect(await store.calls.findByExternalId(mango.id, 'c2')).toBeUndefined();
+  });
+
+  it('finds the open call by numbers and direction, never an ended one', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const key = { connectionId: connection.id, srcPhone: '+7495', dstPhone: '101', direction: 'in' as const };
+    const base = { src_phone: '+7495', dst_phone: '101', direction: 'in' as const };
+    const ended = buildCall(connection.id, { ...base, status: 'ended', started_at: at(3 * MINUTE) });
+    const ringing = buildCall(connection.id, { ...base, status: 'ringing', started_at: at(MINUTE) });
+    const outgoing = buildCall(connection.id, { ...base, direction: 'out', started_at: at(2 * MINUTE) });
+    for (const call of [ended, ringing, outgoing]) await store.calls.save({ call, legs: [] });
+
+    expect((await store.calls.findOpen(key))?.call.id).toBe(ringing.id);
+    expect((await store.calls.findOpen({ ...key, direction: 'out' }))?.call.id).toBe(outgoing.id);
+    expect(await store.calls.findOpen({ ...key, dstPhone: '102' })).toBeUndefined();
+
+    const talking = { ...ringing, status: 'talking' as const };
+    await store.calls.save({ call: talking, legs: [] });
+    expect((await store.calls.findOpen(key))?.call).toEqual(talking);
+    await store.calls.save({ call: { ...talking, status: 'ended' }, legs: [] });
+    expect(await store.calls.findOpen(key)).toBeUndefined();
+  });
+
+  it('lists open calls oldest first, optionally of one connection', async () => {
+    const store = getStore();
+    const [a, b] = [await seedConnection(store), await seedConnection(store)];
+    const second = buildCall(a.id, { started_at: at(2) });
+    const first = buildCall(b.id, { status: 'talking', started_at: at(1) });
+    for (const call of [second, first, buildCall(a.id, { status: 'ended' })])
+      await store.calls.save({ call, legs: [] });
+    expect((await store.calls.listOpen()).map((s) => s.call.id)).toEqual([first.id, second.id]);
+    expect((await store.calls.listOpen(a.id)).map((s) => s.call.id)).toEqual([second.id]);
+  });
+
+  it('matches a call record within the time window, preferring a call without a recording', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const base = { status: 'ended' as const, src_phone: '+7495', dst_phone: '101', client_number: '+7495' };
+    const withRecording = buildCall(connection.id, { ...base, started_at: at(2 * MINUTE), has_recording: 1 });
+    const older = buildCall(connection.id, { ...base, started_at: at(MINUTE) });
+    const newer = buildCall(connection.id, { ...base, started_at: at(90_000) });
+    for (const call of [withRecording, older, newer]) await store.calls.save({ call, legs: [] });
+    const query: CallRecordQuery = {
+      connectionId: connection.id,
+      direction: 'in',
+      srcPhone: '+7495',
+      from: at(0),
+      to: at(3 * MINUTE),
+    };
+
+    const cases: [Partial<CallRecordQuery>, string | undefined][] = [
+      [{}, newer.id],
+      [{ to: at(MINUTE) }, older.id],
+      [{ from: at(2 * MINUTE) }, withRecording.id],
+      [{ from: at(2 * MINUTE + 1) }, undefined],
+      [{ dstPhone: '101', clientNumber: '+7495' }, newer.id],
+      [{ dstPhone: '102' }, undefined],
+      [{ direction: 'out' }, undefined],
+    ];
+    for (const [change, expected] of cases) {
+      expect((await store.calls.findForRecord({ ...query, ...change }))?.call.id, JSON.stringify(change)).toBe(
+        expected,
+      );
+    }
+    await expect(
+      store.calls.findForRecord({ connectionId: connection.id, direction: 'in', from: at(0), to: at(1) }),
+    ).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('pages newest first by (started_at, id), with ties broken by id', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const calls: Call[] = [];
+    for (let i = 0; i < 7; i++) calls.push(buildCall(connection.id, { started_at: at(Math.floor(i / 2) * 1000) }));
+    for (const call of calls) await store.calls.save({ call, legs: [] });
+
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.calls.list({ limit: 3, ...(cursor && { cursor }) });
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      ids.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+
+    const expected = [...calls]
+      .sort((a, b) => (a.started_at === b.started_at ? (a.id < b.id ? 1 : -1) : a.started_at < b.started_at ? 1 : -1))
+      .map((c) => c.id);
+    expect(ids).toEqual(expected);
+    expect((await store.calls.list({ limit: 7 })).nextCursor).toBeNull();
+    await expect(store.calls.list({ cursor: 'bm90IGpzb24' })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('filters the history', async () => {
+    const store = getStore();
+    const { connection, anna, boris } = await seedPeople(store);
+    const other = await seedConnection(store);
+    const contact = await store.contacts.create({ name: 'Ivan', created_at: at(0), updated_at: at(0) });
+    const named = {
+      annaOwns: buildCall(connection.id, { owner_id: anna.id, status: 'ended', started_at: at(1 * MINUTE) }),
+      annaRung: buildCall(connection.id, { missed: 1, status: 'ended', started_at: at(2 * MINUTE) }),
+      borisOut: buildCall(connection.id, {
+        owner_id: boris.id,
+        direction: 'out',
+        client_number: '+7999',
+        contact_id: contact.id,
+        started_at: at(3 * MINUTE),
+      }),
+      otherConnection: buildCall(other.id, { direction: 'internal', status: 'talking', started_at: at(4 * MINUTE) }),
+    };
+    await store.calls.save({ call: named.annaOwns, legs: [] });
+    await store.calls.save({ call: named.annaRung, legs: [buildLeg(named.annaRung.id, { user_id: anna.id })] });
+    await store.calls.save({ call: named.borisOut, legs: [buildLeg(named.borisOut.id, { user_id: anna.id })] });
+    await store.calls.save({ call: named.otherConnection, legs: [] });
+
+    const cases: [CallFilter, (keyof typeof named)[]][] = [
+      [{}, ['otherConnection', 'borisOut', 'annaRung', 'annaOwns']],
+      [{ connectionId: other.id }, ['otherConnection']],
+      [{ status: 'ended' }, ['annaRung', 'annaOwns']],
+      [{ status: 'ringing' }, ['borisOut']],
+      [{ direction: 'out' }, ['borisOut']],
+      [{ direction: 'internal' }, ['otherConnection']],
+      [{ userId: anna.id }, ['borisOut', 'annaRung', 'annaOwns']],
+      [{ userId: boris.id }, ['borisOut']],
+      [{ contactId: contact.id }, ['borisOut']],
+      [{ phone: '+7999' }, ['borisOut']],
+      [{ missed: true }, ['annaRung']],
+      [{ missed: false, userId: anna.id }, ['borisOut', 'annaOwns']],
+      [{ since: at(2 * MINUTE) }, ['otherConnection', 'borisOut', 'annaRung']],
+      [{ until: at(2 * MINUTE) }, ['annaOwns']],
+      [{ since: at(2 * MINUTE), until: at(4 * MINUTE), userId: anna.id }, ['borisOut', 'annaRung']],
+    ];
+    const nameOf = new Map(Object.entries(named).map(([name, call]) => [call.id, name]));
+    for (const [filter, expected] of cases) {
+      const page = await store.calls.list(filter);
+      expect(
+        page.items.map((c) => nameOf.get(c.id)),
+        JSON.stringify(filter),
+      ).toEqual(expected);
+    }
+  });
+
+  it('counts a user’s missed calls since a time', async () => {
+    const store = getStore();
+    const { connection, anna, boris } = await seedPeople(store);
+    const missedOwned = buildCall(connection.id, { missed: 1, owner_id: anna.id, started_at: at(MINUTE) });
+    const missedRung = buildCall(connection.id, { missed: 1, started_at: at(2 * MINUTE) });
+    const missedBefore = buildCall(connection.id, { missed: 1, owner_id: anna.id, started_at: at(0) });
+    const answered = buildCall(connection.id, { owner_id: anna.id, started_at: at(3 * MINUTE) });
+    const missedBoris = buildCall(connection.id, { missed: 1, owner_id: boris.id, started_at: at(3 * MINUTE) });
+    await store.calls.save({ call: missedOwned, legs: [] });
+    // Anna was rung twice in this call: it still counts once.
+    await store.calls.save({
+      call: missedRung,
+      legs: [buildLeg(missedRung.id, { user_id: anna.id }), buildLeg(missedRung.id, { user_id: anna.id })],
+    });
+    for (const call of [missedBefore, answered, missedBoris]) await store.calls.save({ call, legs: [] });
+    expect(await store.calls.countMissed(anna.id, at(MINUTE))).toBe(2);
+    expect(await store.calls.countMissed(anna.id, at(0))).toBe(3);
+    expect(await store.calls.countMissed(boris.id, at(0))).toBe(1);
+  });
+});
+
+async function seedPeople(store: Store): Promise<{ connection: Connection; anna: User; boris: User }> {
+  return { connection: await seedConnection(store), anna: await seedUser(store), boris: await seedUser(store) };
+}

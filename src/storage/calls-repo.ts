@@ -1,0 +1,262 @@
+import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import {
+  StorageError,
+  decodeKeyCursor,
+  encodeCursor,
+  inTransaction,
+  pageSize,
+  toPage,
+  type Page,
+} from './repo-helpers.js';
+import type { Call, CallDirection, CallLeg, CallStatus, CallTimelineTable, Database, TimelineEntry } from './schema.js';
+
+/** A call with its legs: what the call tracker loads, changes and saves back whole. */
+export interface CallSnapshot {
+  call: Call;
+  legs: CallLeg[];
+}
+
+export interface CallDetails extends CallSnapshot {
+  /** Oldest first. */
+  timeline: TimelineEntry[];
+}
+
+/** A timeline entry of the call it is saved with. */
+export type NewTimelineEntry = Omit<Insertable<CallTimelineTable>, 'id' | 'call_id'>;
+
+/** The grouping key of an event without a provider call id. */
+export interface OpenCallKey {
+  connectionId: string;
+  srcPhone: string;
+  dstPhone: string;
+  direction: CallDirection;
+}
+
+/** Matching a call record to its call: the direction, any of the numbers given, and a start-time window. */
+export interface CallRecordQuery {
+  connectionId: string;
+  direction: CallDirection;
+  srcPhone?: string;
+  dstPhone?: string;
+  clientNumber?: string;
+  /** `started_at` within [from, to]. */
+  from: string;
+  to: string;
+}
+
+export interface CallFilter {
+  connectionId?: string;
+  status?: CallStatus;
+  direction?: CallDirection;
+  /** Calls the user owns or has a leg in. */
+  userId?: string;
+  contactId?: string;
+  /** The client's number, exactly as stored (normalised). */
+  phone?: string;
+  missed?: boolean;
+  /** `started_at >= since`. */
+  since?: string;
+  /** `started_at < until`. */
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Calls, their agent legs and their timeline. The caller creates the call and leg ids. */
+export class CallsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(id: string): Promise<CallDetails | undefined> {
+    const call = await this.db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+    if (call === undefined) return undefined;
+    const legs = await withLegs(this.db, [call]);
+    const timeline = await this.db
+      .selectFrom('call_timeline')
+      .selectAll()
+      .where('call_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return { call, legs: legs[0]?.legs ?? [], timeline };
+  }
+
+  /** The newest call with this provider call id. */
+  async findByExternalId(connectionId: string, externalId: string): Promise<CallSnapshot | undefined> {
+    const call = await this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('external_id', '=', externalId)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return call && (await withLegs(this.db, [call]))[0];
+  }
+
+  /** The newest call not yet ended with these numbers and direction. */
+  async findOpen(key: OpenCallKey): Promise<CallSnapshot | undefined> {
+    const call = await this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('connection_id', '=', key.connectionId)
+      .where('status', '!=', 'ended')
+      .where('src_phone', '=', key.srcPhone)
+      .where('dst_phone', '=', key.dstPhone)
+      .where('direction', '=', key.direction)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return call && (await withLegs(this.db, [call]))[0];
+  }
+
+  /** Every call not yet ended, oldest first (for sweeping calls whose end never came). */
+  async listOpen(connectionId?: string): Promise<CallSnapshot[]> {
+    let query = this.db.selectFrom('calls').selectAll().where('status', '!=', 'ended');
+    if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
+    return withLegs(this.db, await query.orderBy('started_at').orderBy('id').execute());
+  }
+
+  /** Prefers a call without a recording yet, then the latest start. */
+  async findForRecord(query: CallRecordQuery): Promise<CallSnapshot | undefined> {
+    if (query.srcPhone === undefined && query.dstPhone === undefined && query.clientNumber === undefined) {
+      throw new StorageError('invalid_input', 'Matching a call record needs at least one of its numbers');
+    }
+    let select = this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('connection_id', '=', query.connectionId)
+      .where('direction', '=', query.direction)
+      .where('started_at', '>=', query.from)
+      .where('started_at', '<=', query.to);
+    if (query.srcPhone !== undefined) select = select.where('src_phone', '=', query.srcPhone);
+    if (query.dstPhone !== undefined) select = select.where('dst_phone', '=', query.dstPhone);
+    if (query.clientNumber !== undefined) select = select.where('client_number', '=', query.clientNumber);
+    const call = await select
+      .orderBy('has_recording')
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return call && (await withLegs(this.db, [call]))[0];
+  }
+
+  /**
+   * Writes the whole snapshot (inserting or replacing the call and each leg by id) and appends the
+   * timeline entries, in one transaction. Legs missing from the snapshot are left as they are.
+   */
+  async save(snapshot: CallSnapshot, timeline: readonly NewTimelineEntry[] = []): Promise<void> {
+    const { call, legs } = snapshot;
+    const stray = legs.find((leg) => leg.call_id !== call.id);
+    if (stray !== undefined) {
+      throw new StorageError('invalid_input', `Leg ${stray.id} belongs to call ${stray.call_id}, not to ${call.id}`);
+    }
+    await inTransaction(this.db, async (tx) => {
+      const { id: _, ...fields } = call;
+      await tx
+        .insertInto('calls')
+        .values(call)
+        .onConflict((oc) => oc.column('id').doUpdateSet(fields))
+        .execute();
+      if (legs.length > 0) {
+        await tx
+          .insertInto('call_legs')
+          .values(legs)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              extension: eb.ref('excluded.extension'),
+              user_id: eb.ref('excluded.user_id'),
+              status: eb.ref('excluded.status'),
+              outcome: eb.ref('excluded.outcome'),
+              rung_at: eb.ref('excluded.rung_at'),
+              answered_at: eb.ref('excluded.answered_at'),
+              ended_at: eb.ref('excluded.ended_at'),
+            })),
+          )
+          .execute();
+      }
+      await appendTimeline(tx, call.id, timeline);
+    });
+  }
+
+  /** For what happened to a call without changing it (an ignored duplicate event, for instance). */
+  async appendTimeline(callId: string, entries: readonly NewTimelineEntry[]): Promise<void> {
+    await appendTimeline(this.db, callId, entries);
+  }
+
+  /** Newest first by (started_at, id). */
+  async list(filter: CallFilter = {}): Promise<Page<Call>> {
+    const limit = pageSize(filter.limit);
+    let query = this.db.selectFrom('calls').selectAll();
+    if (filter.connectionId !== undefined) query = query.where('connection_id', '=', filter.connectionId);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.direction !== undefined) query = query.where('direction', '=', filter.direction);
+    if (filter.userId !== undefined) {
+      const userId = filter.userId;
+      query = query.where((eb) => involves(eb, userId));
+    }
+    if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
+    if (filter.phone !== undefined) query = query.where('client_number', '=', filter.phone);
+    if (filter.missed !== undefined) query = query.where('missed', '=', filter.missed ? 1 : 0);
+    if (filter.since !== undefined) query = query.where('started_at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('started_at', '<', filter.until);
+    if (filter.cursor !== undefined) {
+      const [startedAt, id] = decodeKeyCursor(filter.cursor);
+      query = query.where((eb) =>
+        eb.or([eb('started_at', '<', startedAt), eb.and([eb('started_at', '=', startedAt), eb('id', '<', id)])]),
+      );
+    }
+    const rows = await query
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, (call) => encodeCursor([call.started_at, call.id]));
+  }
+
+  /** Missed calls the user owns or was rung in, started at or after `since`. */
+  async countMissed(userId: string, since: string): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('missed', '=', 1)
+      .where('started_at', '>=', since)
+      .where((eb) => involves(eb, userId))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+}
+
+function involves(eb: ExpressionBuilder<Database, 'calls'>, userId: string) {
+  return eb.or([
+    eb('calls.owner_id', '=', userId),
+    eb.exists(
+      eb
+        .selectFrom('call_legs')
+        .select('call_legs.id')
+        .whereRef('call_legs.call_id', '=', 'calls.id')
+        .where('call_legs.user_id', '=', userId),
+    ),
+  ]);
+}
+
+async function appendTimeline(db: Kysely<Database>, callId: string, entries: readonly NewTimelineEntry[]) {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('call_timeline')
+    .values(entries.map(({ at, kind, detail }) => ({ call_id: callId, at, kind, detail })))
+    .execute();
+}
+
+async function withLegs(db: Kysely<Database>, calls: Call[]): Promise<CallSnapshot[]> {
+  if (calls.length === 0) return [];
+  const legs = await db
+    .selectFrom('call_legs')
+    .selectAll()
+    .where(
+      'call_id',
+      'in',
+      calls.map((c) => c.id),
+    )
+    .orderBy('rung_at')
+    .orderBy('id')
+    .execute();
+  return calls.map((call) => ({ call, legs: legs.filter((leg) => leg.call_id === call.id) }));
+}

@@ -1,0 +1,171 @@
+/**
+ * Opens the one database Switchboard uses: SQLite (a file, or `:memory:`) by default, PostgreSQL
+ * for a `postgres://` URL. Both run the same migrations and the same repositories.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import { CallsRepo } from './calls-repo.js';
+import { ConnectionsRepo } from './connections-repo.js';
+import { ContactsRepo } from './contacts-repo.js';
+import { EventsRepo } from './events-repo.js';
+import { migrationProvider } from './migrations/index.js';
+import { OriginationsRepo } from './originations-repo.js';
+import { StorageError, type SqlDialect } from './repo-helpers.js';
+import type { Database } from './schema.js';
+import { SessionsRepo } from './sessions-repo.js';
+import { UsersRepo } from './users-repo.js';
+import { WebhooksRepo } from './webhooks-repo.js';
+
+/** The part of a pino logger storage uses. */
+export interface StorageLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface OpenDatabaseOptions {
+  /** Queries and their errors at debug, applied migrations at info, lost PostgreSQL connections at warn. */
+  log?: StorageLogger;
+}
+
+export interface Repositories {
+  users: UsersRepo;
+  sessions: SessionsRepo;
+  connections: ConnectionsRepo;
+  contacts: ContactsRepo;
+  calls: CallsRepo;
+  webhooks: WebhooksRepo;
+  events: EventsRepo;
+  originations: OriginationsRepo;
+}
+
+export interface Store extends Repositories {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialect;
+  /** Runs `fn` with repositories bound to one transaction: everything it writes lands, or nothing. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Closes the connection (pool); calling it again does nothing. */
+  close(): Promise<void>;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export function createRepositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
+  return {
+    users: new UsersRepo(db),
+    sessions: new SessionsRepo(db),
+    connections: new ConnectionsRepo(db),
+    contacts: new ContactsRepo(db, dialect),
+    calls: new CallsRepo(db),
+    webhooks: new WebhooksRepo(db),
+    events: new EventsRepo(db),
+    originations: new OriginationsRepo(db),
+  };
+}
+
+/**
+ * `target`: a SQLite file path (its folder is created), `:memory:`, or a `postgres://` /
+ * `postgresql://` URL. Applies pending migrations before returning.
+ * Throws StorageError `unavailable` when the database cannot be opened or migrated.
+ */
+export async function openDatabase(target: string, opts: OpenDatabaseOptions = {}): Promise<Store> {
+  const dialect: SqlDialect = /^postgres(ql)?:\/\//i.test(target) ? 'postgres' : 'sqlite';
+  const where = describeTarget(target, dialect);
+  const log = opts.log;
+  let db: Kysely<Database> | undefined;
+  try {
+    db = new Kysely<Database>({
+      dialect: dialect === 'postgres' ? postgresDialect(target, log) : sqliteDialect(target),
+      ...(log && { log: (event: LogEvent) => logQuery(log, event) }),
+    });
+    await migrate(db, dialect, log);
+  } catch (error) {
+    await db?.destroy();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StorageError('unavailable', `Cannot open the database ${where}: ${reason}`, { cause: error });
+  }
+
+  const opened = db;
+  let closing: Promise<void> | undefined;
+  return {
+    ...createRepositories(opened, dialect),
+    db: opened,
+    dialect,
+    transaction: (fn) => opened.transaction().execute((tx) => fn(createRepositories(tx, dialect))),
+    close: () => (closing ??= opened.destroy()),
+  };
+}
+
+function sqliteDialect(target: string): Dialect {
+  if (target.trim() === '') throw new Error('the path is empty: give a file path, :memory: or a postgres:// URL');
+  if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
+  const database = new SQLite(target);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. Same search on both.
+    database.function('lower', { deterministic: true }, (value: unknown) =>
+      value === null ? null : String(value).toLowerCase(),
+    );
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new SqliteDialect({ database });
+}
+
+function postgresDialect(url: string, log: StorageLogger | undefined): Dialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    // Sequences and count(*) are int8, which pg returns as strings; our ids and counts fit a number.
+    types: {
+      getTypeParser: (oid, format) =>
+        oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format),
+    },
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL connection lost'));
+  return new PostgresDialect({ pool });
+}
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`The int8 value ${value} does not fit a JavaScript number`);
+  return n;
+}
+
+async function migrate(db: Kysely<Database>, dialect: SqlDialect, log: StorageLogger | undefined) {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  for (const result of results) {
+    if (result.status === 'Success') log?.info({ migration: result.migrationName }, 'Applied database migration');
+  }
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(failed === undefined ? reason : `migration ${failed} failed: ${reason}`, { cause: error });
+  }
+}
+
+function logQuery(log: StorageLogger, event: LogEvent) {
+  const detail = { sql: event.query.sql, durationMs: Math.round(event.queryDurationMillis) };
+  if (event.level === 'query') log.debug(detail, 'SQL query');
+  else log.debug({ ...detail, err: event.error }, 'SQL query failed');
+}
+
+/** For messages: the file, or the URL without its password. */
+function describeTarget(target: string, dialect: SqlDialect): string {
+  if (dialect === 'sqlite') return target === ':memory:' ? 'in memory' : `at ${target}`;
+  try {
+    const url = new URL(target);
+    if (url.password !== '') url.password = '***';
+    return `at ${url.toString()}`;
+  } catch {
+    return '(the PostgreSQL URL does not parse)';
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Migrations live in code so the bundle needs no migration folder at run time.
+ * Names sort in order; never edit a released migration, add the next one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../repo-helpers.js';
+import { initialMigration } from './0001-initial.js';
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialMigration(dialect),
+  };
+  return { getMigrations: () => Promise.resolve(migrations) };
+}

@@ -1,0 +1,125 @@
+import type { Insertable, Kysely } from 'kysely';
+import { decodeIdCursor, encodeCursor, pageSize, toPage, type Page } from './repo-helpers.js';
+import type { Database, Webhook, WebhookStatus, WebhooksTable } from './schema.js';
+
+/** A request as received, before any module code runs. */
+export type IncomingWebhook = Pick<
+  Insertable<WebhooksTable>,
+  'connection_id' | 'method' | 'path' | 'query' | 'headers' | 'body' | 'received_at' | 'fingerprint'
+>;
+
+/** How handling ended: what was answered and what the module returned. */
+export interface WebhookOutcome {
+  status: Exclude<WebhookStatus, 'pending'>;
+  processed_at: string;
+  response_status?: number | null;
+  response_body?: string | null;
+  response_headers?: string | null;
+  parse_result?: string | null;
+  error?: string | null;
+  call_id?: string | null;
+}
+
+export interface WebhookFilter {
+  connectionId?: string;
+  status?: WebhookStatus;
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * The webhook inbox. A request is stored as `pending` before it is handled, so a crash leaves it
+ * to be handled again at start-up; `attempts` counts how often handling began.
+ */
+export class WebhooksRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores the request as pending with its first attempt begun; returns its id. */
+  async insertPending(webhook: IncomingWebhook): Promise<number> {
+    const row = await this.db
+      .insertInto('webhooks')
+      .values({ ...webhook, status: 'pending', attempts: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /**
+   * The latest processed or rejected request of this connection with the same fingerprint received
+   * at or after `since`: a provider's retry, to be answered as before without running the module again.
+   */
+  findDuplicate(connectionId: string, fingerprint: string, since: string): Promise<Webhook | undefined> {
+    return this.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('fingerprint', '=', fingerprint)
+      .where('received_at', '>=', since)
+      .where('status', 'in', ['processed', 'rejected'])
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
+  /** Records the outcome; unset fields become null. False when there is no such row. */
+  async finish(id: number, outcome: WebhookOutcome): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhooks')
+      .set({
+        status: outcome.status,
+        processed_at: outcome.processed_at,
+        response_status: outcome.response_status ?? null,
+        response_body: outcome.response_body ?? null,
+        response_headers: outcome.response_headers ?? null,
+        parse_result: outcome.parse_result ?? null,
+        error: outcome.error ?? null,
+        call_id: outcome.call_id ?? null,
+      })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Counts one more handling attempt (of a pending leftover); returns the new count. */
+  async beginAttempt(id: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('webhooks')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .returning('attempts')
+      .executeTakeFirst();
+    return row?.attempts;
+  }
+
+  /** Requests whose handling never finished (the process stopped), oldest first. */
+  listPending(): Promise<Webhook[]> {
+    return this.db.selectFrom('webhooks').selectAll().where('status', '=', 'pending').orderBy('id').execute();
+  }
+
+  /** Newest first. */
+  async list(filter: WebhookFilter = {}): Promise<Page<Webhook>> {
+    const limit = pageSize(filter.limit);
+    let query = this.db.selectFrom('webhooks').selectAll();
+    if (filter.connectionId !== undefined) query = query.where('connection_id', '=', filter.connectionId);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.cursor !== undefined) query = query.where('id', '<', decodeIdCursor(filter.cursor));
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows, limit, (row) => encodeCursor([row.id]));
+  }
+
+  get(id: number): Promise<Webhook | undefined> {
+    return this.db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Retention: deletes finished requests received before `before`; pending ones are kept. */
+  async prune(before: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('webhooks')
+      .where('received_at', '<', before)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Test databases. `describeEachDatabase` runs one suite on SQLite and on PostgreSQL: each test file
+ * gets a fresh database per dialect (a temp SQLite file; a new PostgreSQL database, dropped after),
+ * emptied before every test. PostgreSQL runs when SWITCHBOARD_TEST_PG_URL is set and is skipped,
+ * with that said in the suite title, when it is not.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { openDatabase, type Store } from '../storage/database.js';
+import type { SqlDialect } from '../storage/repo-helpers.js';
+import type { Database } from '../storage/schema.js';
+
+export const PG_URL_VARIABLE = 'SWITCHBOARD_TEST_PG_URL';
+
+export interface TestStore {
+  store: Store;
+  /** Closes the store and deletes its file or database. */
+  dispose(): Promise<void>;
+}
+
+/** Children before parents, so deleting in this order never trips a foreign key. */
+const TABLES: readonly (keyof Database)[] = [
+  'live_events',
+  'webhooks',
+  'call_timeline',
+  'call_legs',
+  'calls',
+  'originations',
+  'contact_phones',
+  'contacts',
+  'module_storage',
+  'bindings',
+  'connections',
+  'sessions',
+  'api_tokens',
+  'users',
+];
+
+/** A migrated store on a database of its own. */
+export async function createTestStore(dialect: SqlDialect): Promise<TestStore> {
+  return dialect === 'sqlite' ? createSqliteStore() : createPostgresStore(postgresAdminUrl());
+}
+
+/** Deletes every row (sequences keep counting, so tests must not assume ids). */
+export async function clearStore(store: Store): Promise<void> {
+  await store.db.transaction().execute(async (tx) => {
+    for (const table of TABLES) await tx.deleteFrom(table).execute();
+  });
+}
+
+/**
+ * Defines `title` once per dialect. `getStore()` is valid inside tests and hooks, and returns a
+ * store that is empty at the start of every test.
+ */
+export function describeEachDatabase(title: string, body: (getStore: () => Store, dialect: SqlDialect) => void): void {
+  describeOn('sqlite', `${title} (SQLite)`, body);
+  if (process.env[PG_URL_VARIABLE]) {
+    describeOn('postgres', `${title} (PostgreSQL)`, body);
+  } else {
+    describe.skip(`${title} (PostgreSQL skipped: set ${PG_URL_VARIABLE}=postgres://… to run)`, () =>
+      body(() => {
+        throw new Error('PostgreSQL tests are skipped');
+      }, 'postgres'));
+  }
+}
+
+function describeOn(
+  dialect: SqlDialect,
+  title: string,
+  body: (getStore: () => Store, dialect: SqlDialect) => void,
+): void {
+  describe(title, () => {
+    let testStore: TestStore | undefined;
+    beforeAll(async () => {
+      testStore = await createTestStore(dialect);
+    });
+    afterAll(async () => {
+      await testStore?.dispose();
+    });
+    beforeEach(async () => {
+      await clearStore(getStore());
+    });
+    const getStore = () => {
+      if (testStore === undefined) throw new Error(`The ${dialect} test database did not open: see beforeAll`);
+      return testStore.store;
+    };
+    body(getStore, dialect);
+  });
+}
+
+async function createSqliteStore(): Promise<TestStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  try {
+    const store = await openDatabase(join(dir, 'switchboard.sqlite'));
+    return {
+      store,
+      async dispose() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function postgresAdminUrl(): string {
+  const url = process.env[PG_URL_VARIABLE];
+  if (!url) throw new Error(`Set ${PG_URL_VARIABLE}=postgres://… to run PostgreSQL tests`);
+  return url;
+}
+
+async function createPostgresStore(adminUrl: string): Promise<TestStore> {
+  const name = `sb_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  let store: Store;
+  try {
+    store = await openDatabase(url.toString());
+  } catch (error) {
+    await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    throw error;
+  }
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
