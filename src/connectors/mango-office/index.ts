@@ -15,10 +15,10 @@
  *   and only after `/events/record/added` (§3.1.8, §3.5.1).
  * - The employee list may be read once per 2 s (§1.4.2): VoipGetMembers retries once, 2 s after a 429.
  *
- * Module storage keys (a call's keys are dropped a day after it was first seen at the latest):
- *   mango:leg:<call_id>    MangoLegState             dropped at the call's summary
- *   mango:legs:<entry_id>  call_id[]                 the legs to drop at the summary
- *   mango:call:<entry_id>  MangoEntryState           until both the summary and the playable recording are in
+ * Module storage keys; a call's keys are dropped a day after it was first seen:
+ *   mango:leg:<call_id>    MangoLegState             the leg's last seq, so late duplicates stay recognisable
+ *   mango:legs:<entry_id>  call_id[]                 the call's legs, to drop them
+ *   mango:call:<entry_id>  MangoEntryState           dropped early once the summary and the playable recording are in
  *   mango:open-calls       [entry_id, first seen][]  the calls that may still hold keys
  *   mango:webhook-url      the URL to paste into Mango's cabinet
  */
@@ -166,12 +166,14 @@ async function applyNotification(
       }
       return outcome.event ? { event: outcome.event, response } : { response };
     }
-    case 'summary': {
-      const entryId = notification.payload.entry_id;
-      const result = await applyEntryChange(ctx, entryId, { record: summaryToRecord(notification.payload) });
-      await forgetLegs(ctx.storage, entryId);
-      return { ...result, response };
-    }
+    case 'summary':
+      // The legs stay until the call expires: a late duplicate must still be recognised as one.
+      return {
+        ...(await applyEntryChange(ctx, notification.payload.entry_id, {
+          record: summaryToRecord(notification.payload),
+        })),
+        response,
+      };
     case 'recording':
       return {
         ...(await applyEntryChange(ctx, notification.payload.entry_id, { recording: notification.payload })),
@@ -217,8 +219,8 @@ async function applyEntryChange(
 }
 
 /**
- * Remembers when a call was first seen and forgets calls older than a day: a summary that never came
- * (notifications off) or a recording that never became playable must not keep storage forever.
+ * Remembers when a call was first seen and forgets calls older than a day, so storage holds about a
+ * day of calls whatever notifications the admin enabled and whether the recording ever became playable.
  */
 async function trackOpenCall(ctx: ConnectorContext, entryId: string): Promise<void> {
   const now = ctx.now().getTime();

@@ -45,7 +45,7 @@ export interface MangoScenarioSpec {
   /** Whether a number is a staff extension (a callback to a colleague is an internal call). */
   isExtension: (number: string) => boolean;
   newId: () => string;
-  /** Echoed in every leg of a `callback`. */
+  /** Echoed in every leg of a `callback`; a callback played without a command has none. */
   commandId?: string;
 }
 
@@ -242,7 +242,8 @@ export function buildScenario(spec: MangoScenarioSpec): MangoScript {
     }
     case 'callback': {
       // PDF pp. 329-331: the employee's leg first (the called party in `from`), then the leg to the client.
-      const command = spec.commandId ? { command_id: spec.commandId } : {};
+      // callback_initiator is documented (§3.1.2, field 15) though the PDF's older example omits it.
+      const command = { ...(spec.commandId ? { command_id: spec.commandId } : {}), callback_initiator: 'API' };
       const target: Party = spec.isExtension(spec.client) ? employee(spec.client) : client;
       const ringEmployee = leg('abonent', command);
       ringEmployee.send('Appeared', 0, target, employee(a));
