@@ -105,11 +105,12 @@ export const mangoOfficeConnector: ConnectorDefinition = {
         const extension = srcPhone.trim();
         // Plain phone numbers go as digits; SIP addresses and extensions go as they are.
         const toNumber = /^[\d\s()+-]+$/.test(dstPhone) ? dstPhone.replace(/\D/g, '') : dstPhone.trim();
-        if (!extension)
+        if (!extension) {
           throw new ConnectorError(
             'rejected',
             'Click-to-call needs your Mango extension: map your user to an extension in the connection settings.',
           );
+        }
         if (!toNumber) throw new ConnectorError('rejected', 'There is no number to call.');
         const commandId = `${MANGO_CALLBACK_PREFIX}${randomUUID()}`;
         await api().callback({ command_id: commandId, from: { extension }, to_number: toNumber });

@@ -146,8 +146,9 @@ export function createMangoApi(settings: MangoSettings, fetch: typeof globalThis
         `Mango Office answered 404 Not Found: check the API address (usually https://app.mango-office.ru/vpbx/).`,
       );
     }
-    if (!response.ok)
+    if (!response.ok) {
       throw new MangoApiError('bad_response', `Mango Office answered HTTP ${response.status}${excerpt(text)}.`);
+    }
     if (body === undefined && !(allowEmpty && text.trim() === '')) {
       throw new MangoApiError(
         'bad_response',
@@ -164,8 +165,9 @@ export function createMangoApi(settings: MangoSettings, fetch: typeof globalThis
 
     async users() {
       const body = (await read(await post('config/users/request', {}))) as Partial<MangoUsersResponse>;
-      if (!Array.isArray(body.users))
+      if (!Array.isArray(body.users)) {
         throw new MangoApiError('bad_response', 'Mango Office answered the employee list without a "users" array.');
+      }
       return body.users;
     },
 
@@ -179,8 +181,9 @@ export function createMangoApi(settings: MangoSettings, fetch: typeof globalThis
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.get('location');
         await response.body?.cancel();
-        if (!location)
+        if (!location) {
           throw new MangoApiError('bad_response', 'Mango Office redirected the recording request without a Location.');
+        }
         return new URL(location, new URL('queries/recording/post', settings.apiUrl)).href;
       }
       await read(response);

@@ -52,16 +52,18 @@ export interface MangoSettings {
 export function readMangoSettings(values: SettingsValues): MangoSettings {
   const apiKey = text(values.apiKey);
   const apiSalt = text(values.apiSalt);
-  if (!apiKey)
+  if (!apiKey) {
     throw new ConnectorError(
       'auth',
       'The unique PBX code (vpbx_api_key) is empty: copy it from Mango Office → Integrations → API connector.',
     );
-  if (!apiSalt)
+  }
+  if (!apiSalt) {
     throw new ConnectorError(
       'auth',
       'The signature key (vpbx_api_salt) is empty: copy it from Mango Office → Integrations → API connector.',
     );
+  }
   const rawUrl = text(values.apiUrl) || MANGO_DEFAULT_API_URL;
   let apiUrl: URL;
   try {

@@ -55,8 +55,9 @@ export function readMangoNotification(
   settings: Pick<MangoSettings, 'apiKey' | 'apiSalt' | 'allowedIps'>,
 ): MangoWebhookInput {
   const path = `/${request.path.split('/').filter(Boolean).join('/')}`;
-  if (!path.startsWith('/events/') && !path.startsWith('/result/'))
+  if (!path.startsWith('/events/') && !path.startsWith('/result/')) {
     return { ok: true, notification: { kind: 'other', path } };
+  }
 
   if (settings.allowedIps.length > 0) {
     const ip = clientIp(request.headers);
@@ -67,8 +68,9 @@ export function readMangoNotification(
       );
     }
   }
-  if (request.method.toUpperCase() !== 'POST')
+  if (request.method.toUpperCase() !== 'POST') {
     return reject(HttpStatusCode.METHOD_NOT_ALLOWED, `Mango notifications are POST requests, got ${request.method}`);
+  }
   const contentType = (request.headers['Content-Type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded') {
     return reject(
@@ -82,11 +84,12 @@ export function readMangoNotification(
   const missing = Object.entries(fields).find(([, value]) => value === null);
   if (missing) return reject(HttpStatusCode.BAD_REQUEST, `The form has no "${missing[0]}" field`);
   const { vpbx_api_key: key, sign, json } = fields as Record<keyof typeof fields, string>;
-  if (!sameText(key, settings.apiKey))
+  if (!sameText(key, settings.apiKey)) {
     return reject(
       HttpStatusCode.UNAUTHORIZED,
       'Unknown vpbx_api_key: the notification is for another PBX, or the key in the settings is wrong',
     );
+  }
   if (!sameText(sign.toLowerCase(), signMango(key, json, settings.apiSalt))) {
     return reject(
       HttpStatusCode.UNAUTHORIZED,
@@ -141,8 +144,9 @@ function missingFields(path: string, p: Record<string, unknown>): string | undef
     case '/events/call': {
       const id = ids('entry_id', 'call_id');
       if (id) return `"${id}" is missing`;
-      if (!CALL_STATES.includes(p.call_state as MangoCallState))
+      if (!CALL_STATES.includes(p.call_state as MangoCallState)) {
         return `unknown call_state ${JSON.stringify(p.call_state)}`;
+      }
       return toInt(p.seq as MangoNumber) === undefined ? '"seq" is missing or not a number' : undefined;
     }
     case '/events/summary': {

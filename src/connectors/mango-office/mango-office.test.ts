@@ -506,10 +506,11 @@ describe('API client against the emulator', () => {
     for (const request of hub.requests) {
       const result = await hubSide.VoipParseWebhookRequest(request);
       expect(result.response?.statusCode).toBe(200);
-      if (result.event)
+      if (result.event) {
         events.push(
           `${result.event.event}:${result.event.direction}:${result.event.srcPhone}>${result.event.dstPhone}:${result.event.disposition}`,
         );
+      }
     }
     expect(hub.requests[0]?.path).toBe('/result/callback');
     expect(events).toEqual([

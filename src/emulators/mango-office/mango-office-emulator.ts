@@ -147,10 +147,11 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
   };
 
   async function deliver(notifications: MangoScriptedNotification[], delayMs = 0): Promise<MangoSentNotification[]> {
-    if (!hubUrl)
+    if (!hubUrl) {
       throw new HttpError(409, {
         error: 'No hub URL: PUT /_emulator/config {"hubUrl": "<the connection webhook URL>"} first',
       });
+    }
     const base = hubUrl.replace(/\/+$/, '');
     const sent: MangoSentNotification[] = [];
     for (const { path, payload } of notifications) {
@@ -206,8 +207,9 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     const key = form.get('vpbx_api_key');
     const signature = form.get('sign');
     const json = form.get('json');
-    if (key === null || signature === null || json === null)
+    if (key === null || signature === null || json === null) {
       throw apiError(400, 3103, 'vpbx_api_key, sign and json are required');
+    }
     if (!sameText(key, apiKey)) throw apiError(400, 3105, 'Invalid vpbx_api_key');
     if (!sameText(signature.toLowerCase(), sign(json))) throw apiError(400, 3102, 'Sign does not match');
     try {
@@ -243,16 +245,18 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
       case 'commands/callback': {
         const cmd = p as Partial<MangoCallbackCommand>;
         const extension = cmd.from?.extension === undefined ? '' : String(cmd.from.extension);
-        if (!extension || typeof cmd.to_number !== 'string' || !cmd.to_number)
+        if (!extension || typeof cmd.to_number !== 'string' || !cmd.to_number) {
           throw apiError(400, 3103, 'from.extension and to_number are required');
+        }
         const known = staff.some((m) => m.extension === extension);
         background(playCallback(cmd.command_id, extension, cmd.to_number, known));
         return { status: 200, body: { result: 1000 } };
       }
       case 'queries/recording/post': {
         const id = typeof p.recording_id === 'string' ? p.recording_id : '';
-        if (p.action !== 'play' && p.action !== 'download')
+        if (p.action !== 'play' && p.action !== 'download') {
           throw apiError(400, 3104, 'action must be play or download');
+        }
         if (!recordings.has(id)) throw apiError(404, 3320, 'Recording not found');
         const token = randomBytes(16).toString('hex');
         files.set(token, wav);
@@ -282,8 +286,9 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
 
     if (url.pathname.startsWith('/_emulator/')) {
       const control = url.pathname.slice('/_emulator/'.length);
-      if (control === 'scenario' && method === 'POST')
+      if (control === 'scenario' && method === 'POST') {
         return send(res, 200, await playScenario(parseScenarioRequest(body)));
+      }
       if (control === 'commands' && method === 'GET') return send(res, 200, commands);
       if (control === 'config' && method === 'GET') return send(res, 200, { hubUrl: hubUrl ?? null, staff });
       if (control === 'config' && method === 'PUT') {
@@ -404,20 +409,24 @@ function toMangoUser(member: MangoStaffMember): MangoUser {
 
 function parseScenarioRequest(body: string): MangoScenarioRequest {
   const value = parseJson(body);
-  if (typeof value !== 'object' || value === null)
+  if (typeof value !== 'object' || value === null) {
     throw new HttpError(400, { error: 'Send a JSON object {name, client?, extensions?, options?}' });
+  }
   const r = value as Record<string, unknown>;
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  if (r.extensions !== undefined && !strings(r.extensions))
+  if (r.extensions !== undefined && !strings(r.extensions)) {
     throw new HttpError(400, { error: '"extensions" must be an array of strings' });
+  }
   for (const field of ['client', 'line', 'commandId']) {
-    if (r[field] !== undefined && typeof r[field] !== 'string')
+    if (r[field] !== undefined && typeof r[field] !== 'string') {
       throw new HttpError(400, { error: `"${field}" must be a string` });
+    }
   }
   const o = (typeof r.options === 'object' && r.options !== null ? r.options : {}) as Record<string, unknown>;
   const delayMs = Number(o.delayMs ?? 0);
-  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000)
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000) {
     throw new HttpError(400, { error: '"options.delayMs" must be 0…60000' });
+  }
   return {
     ...(r as Partial<MangoScenarioRequest>),
     name: r.name as MangoScenarioName,
@@ -432,8 +441,9 @@ function parseScenarioRequest(body: string): MangoScenarioRequest {
 
 function parseConfig(body: string): { hubUrl?: string; staff?: MangoStaffMember[] } {
   const value = parseJson(body) as Record<string, unknown> | undefined;
-  if (typeof value !== 'object' || value === null)
+  if (typeof value !== 'object' || value === null) {
     throw new HttpError(400, { error: 'Send a JSON object {hubUrl?, staff?}' });
+  }
   if (value.hubUrl !== undefined && (typeof value.hubUrl !== 'string' || !URL.canParse(value.hubUrl))) {
     throw new HttpError(400, { error: '"hubUrl" must be an absolute URL' });
   }
@@ -442,8 +452,9 @@ function parseConfig(body: string): { hubUrl?: string; staff?: MangoStaffMember[
     v.every(
       (m) => typeof m === 'object' && m !== null && typeof m.extension === 'string' && typeof m.name === 'string',
     );
-  if (value.staff !== undefined && !staffOk(value.staff))
+  if (value.staff !== undefined && !staffOk(value.staff)) {
     throw new HttpError(400, { error: '"staff" must be an array of {extension, name}' });
+  }
   return { hubUrl: value.hubUrl as string | undefined, staff: value.staff as MangoStaffMember[] | undefined };
 }
 

@@ -65,8 +65,9 @@ type Party = Record<string, unknown>;
 
 export function buildScenario(spec: MangoScenarioSpec): MangoScript {
   const need = MANGO_SCENARIO_EXTENSIONS[spec.name];
-  if (spec.extensions.length < need)
+  if (spec.extensions.length < need) {
     throw new Error(`Scenario "${spec.name}" needs ${need} extension(s), got ${spec.extensions.length}`);
+  }
   const entryId = spec.newId();
   const notifications: MangoScriptedNotification[] = [];
   const recordingIds: string[] = [];
