@@ -18,7 +18,7 @@
  * Module storage keys; a call's keys are dropped a day after it was first seen:
  *   mango:leg:<call_id>    MangoLegState             the leg's last seq, so late duplicates stay recognisable
  *   mango:legs:<entry_id>  call_id[]                 the call's legs, to drop them
- *   mango:call:<entry_id>  MangoEntryState           dropped early once the summary and the playable recording are in
+ *   mango:call:<entry_id>  MangoEntryState           the summary and the recording, which arrive in either order
  *   mango:open-calls       [entry_id, first seen][]  the calls that may still hold keys
  *   mango:webhook-url      the URL to paste into Mango's cabinet
  */
@@ -210,18 +210,14 @@ async function applyEntryChange(
   const key = `mango:call:${entryId}`;
   const before = await load<MangoEntryState>(ctx.storage, key);
   const outcome = reduceEntry(entryId, before, change);
-  if (outcome.state) {
-    await save(ctx.storage, key, outcome.state);
-    if (!before) await trackOpenCall(ctx, entryId);
-  } else {
-    await ctx.storage.removeItem(key);
-  }
+  await save(ctx.storage, key, outcome.state);
+  if (!before) await trackOpenCall(ctx, entryId);
   return outcome.callRecord ? { callRecord: outcome.callRecord } : {};
 }
 
 /**
  * Remembers when a call was first seen and forgets calls older than a day, so storage holds about a
- * day of calls whatever notifications the admin enabled and whether the recording ever became playable.
+ * day of calls: long enough for late and repeated notifications and for the recording to be stored (§3.1.8).
  */
 async function trackOpenCall(ctx: ConnectorContext, entryId: string): Promise<void> {
   const now = ctx.now().getTime();

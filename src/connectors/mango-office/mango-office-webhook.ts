@@ -381,8 +381,8 @@ export type MangoEntryChange =
   { record: MangoRecordBase } | { recording: MangoRecordingEvent } | { recordAdded: MangoRecordAddedEvent };
 
 export interface MangoEntryOutcome {
-  /** The state to keep; `undefined` means the record and its playable recording are both in. */
-  state: MangoEntryState | undefined;
+  /** Kept after the record is complete too, so a repeated summary still carries the recording. */
+  state: MangoEntryState;
   callRecord?: VoipCallRecord;
 }
 
@@ -401,14 +401,12 @@ export function reduceEntry(
     next.record = change.record;
   } else {
     const recordingId = 'recording' in change ? change.recording.recording_id : change.recordAdded.recording_id;
-    if (next.recordingId && next.recordingId !== recordingId && !next.lost) return { state };
+    if (next.recordingId && next.recordingId !== recordingId && !next.lost) return { state: next };
     if (next.recordingId !== recordingId) Object.assign(next, { recordingId, playable: false, lost: false });
     if ('recordAdded' in change) next.playable = true;
     else if (isLostRecording(change.recording)) next.lost = true;
   }
-  // A summary without a recording stays: `/events/record/added` may still come (the connector forgets it after a day).
-  const done = next.record !== undefined && (next.playable === true || next.lost === true);
-  const outcome: MangoEntryOutcome = { state: done ? undefined : next };
+  const outcome: MangoEntryOutcome = { state: next };
   if (next.record) {
     const call: MangoCallData = { entryId, playable: Boolean(next.playable) && !next.lost };
     if (next.recordingId && !next.lost) call.recordingId = next.recordingId;

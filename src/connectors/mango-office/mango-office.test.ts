@@ -330,7 +330,7 @@ describe('call records', () => {
   });
   const added = { entry_id: 'ENTRY', product_id: 1, user_id: 2, timestamp: 1_700_000_080, recording_id: 'REC' };
 
-  it('adds the recording to the record, playable after record/added', async () => {
+  it('adds the recording to the record, playable after record/added, and keeps it through a repeated summary', async () => {
     const { module, storage } = connector();
     const parse = async (path: string, payload: object) =>
       (await module.VoipParseWebhookRequest(signedRequest(path, payload))).callRecord;
@@ -367,7 +367,8 @@ describe('call records', () => {
       recordingId: 'REC',
       playable: true,
     });
-    expect(storage.has('mango:call:ENTRY')).toBe(false);
+    const repeated = await parse('/events/summary', summary);
+    expect(repeated?.call).toEqual({ entryId: 'ENTRY', recordingId: 'REC', playable: true });
     expect(storage.has('mango:leg:L')).toBe(true);
   });
 

@@ -139,6 +139,23 @@ describe('scenarios through the connector', () => {
     ]);
   });
 
+  it('recorded, delivered shuffled and twice, ends with a playable recording', async () => {
+    for (const seed of [11, 12, 13, 14, 15, 16]) {
+      hub.requests.length = 0;
+      const { records, played } = await playThroughConnector({
+        name: 'recorded',
+        options: { shuffle: true, duplicates: true, seed },
+      });
+      const recordingId = (
+        JSON.parse(played.notifications.find((n) => n.path === '/events/recording')?.json ?? '{}') as {
+          recording_id: string;
+        }
+      ).recording_id;
+      expect(records.at(-1)?.call, `seed ${seed}`).toEqual({ entryId: played.entryId, recordingId, playable: true });
+      expect(new Set(records.map((r) => `${r.disposition} ${r.duration}`))).toEqual(new Set(['answered 42']));
+    }
+  });
+
   it('group ringing with every extension given, delivered shuffled and twice, still tells who answered', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       hub.requests.length = 0;

@@ -113,6 +113,8 @@ const RATE_LIMITS: Record<string, { max: number; windowMs: number }> = {
   'commands/callback': { max: 4, windowMs: 1000 },
 };
 const GENERAL_LIMIT = { max: 10, windowMs: 1000 };
+const DEFAULT_CLIENT = '79161234567';
+const DEFAULT_LINE = '74951234567';
 
 class HttpError extends Error {
   constructor(
@@ -140,7 +142,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
       .update(apiKey + json + apiSalt)
       .digest('hex');
   const deviceOf = (extension: string) =>
-    staff.find((m) => m.extension === extension)?.device ?? `sip:user${extension}@vpbx.mangosip.ru`;
+    staff.find((m) => m.extension === extension)?.device ?? defaultDevice(extension);
   const background = (work: Promise<unknown>) => {
     const tracked = work.catch(() => undefined).finally(() => pending.delete(tracked));
     pending.add(tracked);
@@ -184,9 +186,9 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     try {
       script = buildScenario({
         name,
-        client: request.client ?? '79161234567',
+        client: request.client ?? DEFAULT_CLIENT,
         extensions,
-        line: request.line ?? '74951234567',
+        line: request.line ?? DEFAULT_LINE,
         startAt: Math.floor(Date.now() / 1000),
         deviceOf,
         isExtension: (number) => staff.some((m) => m.extension === number),
@@ -383,6 +385,10 @@ function newId(): string {
   return randomBytes(12).toString('base64');
 }
 
+function defaultDevice(extension: string): string {
+  return `sip:user${extension}@vpbx.mangosip.ru`;
+}
+
 function toMangoUser(member: MangoStaffMember): MangoUser {
   return {
     general: {
@@ -393,10 +399,10 @@ function toMangoUser(member: MangoStaffMember): MangoUser {
     },
     telephony: {
       extension: member.extension,
-      outgoingline: '74951234567',
+      outgoingline: DEFAULT_LINE,
       numbers: [
         {
-          number: member.device ?? `sip:user${member.extension}@vpbx.mangosip.ru`,
+          number: member.device ?? defaultDevice(member.extension),
           protocol: 'sip',
           order: 0,
           wait_sec: 20,
