@@ -15,7 +15,8 @@ export type CallStatus = 'ringing' | 'talking' | 'ended';
 export type LegStatus = 'ringing' | 'talking' | 'ended';
 /** How one agent's leg ended. */
 export type LegOutcome = 'answered' | 'answered_elsewhere' | 'missed' | 'busy' | 'cancelled' | 'transferred';
-export type WebhookStatus = 'pending' | 'processed' | 'rejected' | 'failed';
+/** `duplicate`: a byte-identical retry, answered with the first response and not applied again. */
+export type WebhookStatus = 'pending' | 'processed' | 'rejected' | 'failed' | 'duplicate';
 export type OriginationStatus = 'requested' | 'accepted' | 'failed' | 'linked';
 
 export interface UsersTable {

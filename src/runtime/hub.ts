@@ -1,0 +1,90 @@
+/**
+ * The hub without HTTP: storage, modules, the webhook inbox, calls and live events, composed once.
+ * The server and the CLI both build on it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConnectorDefinition } from '../contract/index.js';
+import type { Store } from '../storage/index.js';
+import { announceWebhookUrl } from './connections.js';
+import { createInProcessBus, type EventBus, type EventLog } from './event-bus.js';
+import type { HubContext } from './hub-context.js';
+import { ModuleLatency } from './module-latency.js';
+import type { HostLogger } from './module-runner.js';
+import type { SecretBox } from './secret-box.js';
+import { createWebhookIntake, type WebhookIntake } from './webhook-intake.js';
+
+export interface HubOptions {
+  store: Store;
+  box: SecretBox;
+  log: HostLogger;
+  publicUrl: string;
+  findConnector: (id: string) => ConnectorDefinition | undefined;
+  now?: () => Date;
+  fetch?: typeof globalThis.fetch;
+  /** Defaults to the in-process bus over the database's event log. */
+  bus?: EventBus;
+}
+
+export interface Hub extends HubContext {
+  intake: WebhookIntake;
+  /** Crash leftovers handled, and every enabled connection told its webhook URL (as ELMA365 does at start). */
+  start(): Promise<void>;
+  /** Stops module calls in flight and waits for the inbox; the store stays open (its owner closes it). */
+  stop(): Promise<void>;
+}
+
+export function createHub(options: HubOptions): Hub {
+  const now = options.now ?? (() => new Date());
+  const controller = new AbortController();
+  const context: HubContext = {
+    store: options.store,
+    box: options.box,
+    log: options.log,
+    bus: options.bus ?? createInProcessBus(eventLog(options.store), now),
+    latency: new ModuleLatency(),
+    publicUrl: options.publicUrl.replace(/\/+$/, ''),
+    now,
+    newId: randomUUID,
+    findConnector: options.findConnector,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    signal: controller.signal,
+  };
+  const intake = createWebhookIntake(context);
+
+  return {
+    ...context,
+    intake,
+    async start() {
+      const recovered = await intake.recoverPending();
+      if (recovered > 0) options.log.info({ recovered }, 'handled webhooks left pending by a crash');
+      for (const connection of await options.store.connections.list()) {
+        await announceWebhookUrl(context, connection);
+      }
+    },
+    async stop() {
+      await intake.idle();
+      controller.abort();
+    },
+  };
+}
+
+/** The bus's resumable log on the live_events table. */
+export function eventLog(store: Store): EventLog {
+  return {
+    append: (event) =>
+      store.events.append({
+        user_id: event.userId,
+        type: event.type,
+        payload: JSON.stringify(event.payload),
+        created_at: event.createdAt,
+      }),
+    listAfter: async (userId, afterId, limit) =>
+      (await store.events.listAfter(userId, afterId, limit)).map((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        type: row.type as never,
+        payload: JSON.parse(row.payload) as Record<string, unknown>,
+        createdAt: row.created_at,
+      })),
+  };
+}
