@@ -1,0 +1,79 @@
+/** Composes and runs the hub: database, secrets, modules, HTTP. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { findConnector } from '../connectors/index.js';
+import { openDatabase, type Store } from '../storage/index.js';
+import { hashPassword, newSecret } from '../runtime/credentials.js';
+import { createHub, type Hub } from '../runtime/hub.js';
+import { createSecretBox, loadKeyMaterial } from '../runtime/secret-box.js';
+import { buildApp } from './app.js';
+import type { HubConfig } from './config.js';
+import { Counters } from './metrics.js';
+
+export interface RunningHub {
+  hub: Hub;
+  app: FastifyInstance;
+  store: Store;
+  /** The address it listens on, e.g. http://127.0.0.1:3000. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Opens the database named in the config (migrating it), with the secret box for its connections. */
+export async function openHubStore(config: Pick<HubConfig, 'db' | 'secret' | 'keyFile'>, log?: Logger) {
+  const store = await openDatabase(config.db, log ? { log } : {});
+  const box = createSecretBox(loadKeyMaterial(config.secret, config.keyFile));
+  return { store, box };
+}
+
+export async function startHub(config: HubConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHub> {
+  const { store, box } = await openHubStore(config, log);
+  const hub = createHub({ store, box, log, publicUrl: config.publicUrl, findConnector });
+  await ensureAdmin(store, config, log);
+  const app = await buildApp({
+    hub,
+    logger: log,
+    counters: new Counters(),
+    ...(existsSync(WEB_ROOT) ? { webRoot: WEB_ROOT } : {}),
+  });
+  await hub.start();
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost');
+  return {
+    hub,
+    app,
+    store,
+    url,
+    async close() {
+      await app.close();
+      await hub.stop();
+      await store.close();
+    },
+  };
+}
+
+/** On an empty database: the first admin, from the environment or with a password printed once. */
+async function ensureAdmin(store: Store, config: HubConfig, log: Logger): Promise<void> {
+  if ((await store.users.count()) > 0) return;
+  const email = config.adminEmail ?? 'admin@localhost';
+  const password = config.adminPassword ?? newSecret(12);
+  const at = new Date().toISOString();
+  await store.users.create({
+    email,
+    name: 'Administrator',
+    role: 'admin',
+    password_hash: await hashPassword(password),
+    created_at: at,
+    updated_at: at,
+  });
+  log.info({ email }, 'created the first admin');
+  if (!config.adminPassword) {
+    process.stdout.write(
+      `\nFirst start: sign in as ${email} with the password ${password}\n(shown once; change it after signing in)\n\n`,
+    );
+  }
+}
