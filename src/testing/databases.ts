@@ -42,7 +42,7 @@ const TABLES: readonly (keyof Database)[] = [
 
 /** A migrated store on a database of its own. */
 export async function createTestStore(dialect: SqlDialect): Promise<TestStore> {
-  return dialect === 'sqlite' ? createSqliteStore() : createPostgresStore(postgresAdminUrl());
+  return openTestStore(dialect);
 }
 
 /** Deletes every row (sequences keep counting, so tests must not assume ids). */
@@ -92,48 +92,55 @@ function describeOn(
   });
 }
 
-async function createSqliteStore(): Promise<TestStore> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-  try {
-    const store = await openDatabase(join(dir, 'switchboard.sqlite'));
+/** An empty database of its own, for a test that opens it itself (e.g. a hub started as a process). */
+export interface TestDatabase {
+  /** A SQLite file path or a postgres:// URL. */
+  target: string;
+  /** Deletes the file or drops the database. */
+  dispose(): Promise<void>;
+}
+
+export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
     return {
-      store,
-      async dispose() {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
+      target: join(dir, 'switchboard.sqlite'),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
   }
-}
-
-function postgresAdminUrl(): string {
-  const url = process.env[PG_URL_VARIABLE];
-  if (!url) throw new Error(`Set ${PG_URL_VARIABLE}=postgres://… to run PostgreSQL tests`);
-  return url;
-}
-
-async function createPostgresStore(adminUrl: string): Promise<TestStore> {
+  const adminUrl = postgresAdminUrl();
   const name = `sb_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  return {
+    target: url.toString(),
+    dispose: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
+  };
+}
+
+async function openTestStore(dialect: SqlDialect): Promise<TestStore> {
+  const database = await createTestDatabase(dialect);
   let store: Store;
   try {
-    store = await openDatabase(url.toString());
+    store = await openDatabase(database.target);
   } catch (error) {
-    await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    await database.dispose();
     throw error;
   }
   return {
     store,
     async dispose() {
       await store.close();
-      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+      await database.dispose();
     },
   };
+}
+
+function postgresAdminUrl(): string {
+  const url = process.env[PG_URL_VARIABLE];
+  if (!url) throw new Error(`Set ${PG_URL_VARIABLE}=postgres://… to run PostgreSQL tests`);
+  return url;
 }
 
 async function adminQuery(adminUrl: string, statement: string): Promise<void> {
