@@ -1,8 +1,9 @@
 /** The one registry of built-in connectors. Add a provider here and nowhere else. */
 import type { ConnectorDefinition } from '../contract/index.js';
 import { fakeConnector } from './fake/index.js';
+import { mangoOfficeConnector } from './mango-office/index.js';
 
-export const connectors: readonly ConnectorDefinition[] = [fakeConnector];
+export const connectors: readonly ConnectorDefinition[] = [fakeConnector, mangoOfficeConnector];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
 export function findConnector(id: string): ConnectorDefinition | undefined {

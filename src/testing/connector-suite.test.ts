@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HttpResponse, type ConnectorDefinition, type VoipModule } from '../contract/index.js';
+import {
+  HttpResponse,
+  type ConnectorContext,
+  type ConnectorDefinition,
+  type FetchRequest,
+  type VoipModule,
+  type VoipWebhookParseResult,
+} from '../contract/index.js';
 import { fakeConnector } from '../connectors/fake/index.js';
 import { FAKE_SIGNATURE_HEADER, signFakeBody } from '../connectors/fake/fake-webhook.js';
 import {
@@ -41,6 +48,25 @@ function broken(overrides: Partial<VoipModule>, extra: Partial<ConnectorDefiniti
 }
 
 const good = broken({});
+
+/** The fake connector with a parser that sees the context, e.g. to keep state in the module storage. */
+function parsing(
+  parse: (request: FetchRequest, ctx: ConnectorContext) => Promise<VoipWebhookParseResult>,
+): SuiteTarget {
+  const target = broken({});
+  target.definition = {
+    ...target.definition,
+    create: (ctx) => ({ ...fakeConnector.create(ctx), VoipParseWebhookRequest: (request) => parse(request, ctx) }),
+  };
+  return target;
+}
+
+/** Counts deliveries in the module storage; returns this one's number. */
+async function count(ctx: ConnectorContext): Promise<number> {
+  const deliveries = Number((await ctx.storage.getItem('deliveries')) ?? 0) + 1;
+  await ctx.storage.setItem('deliveries', String(deliveries));
+  return deliveries;
+}
 
 describe('connector checks catch broken connectors', () => {
   it('accepts the fake connector', async () => {
@@ -112,35 +138,45 @@ describe('connector checks catch broken connectors', () => {
   });
 
   it('finds results that change on a duplicate delivery', async () => {
-    let calls = 0;
-    const counting = broken({
-      async VoipParseWebhookRequest() {
-        calls++;
-        return { response: new HttpResponse().json({ calls }).status(calls % 2 ? 200 : 409) };
-      },
+    // Counted in the module storage, so only the duplicate delivery can tell.
+    const counting = parsing(async (_request, ctx) => {
+      const deliveries = await count(ctx);
+      return { response: new HttpResponse().status(deliveries % 2 ? 200 : 409) };
     });
     await expect(checkIdempotent(counting, fixtures.slice(0, 1))).rejects.toThrow(
       'a duplicate delivery gave a different result',
     );
   });
 
-  it('finds results that depend on what storage holds from earlier requests', async () => {
-    const remembering = broken({});
-    remembering.definition = {
-      ...remembering.definition,
-      create: (ctx) => ({
-        ...fakeConnector.create(ctx),
-        async VoipParseWebhookRequest(request) {
-          const seen = Number((await ctx.storage.getItem('seen')) ?? 0);
-          await ctx.storage.setItem('seen', String(seen + 1));
-          const result = await fakeConnector.create(ctx).VoipParseWebhookRequest(request);
-          return seen >= 2 ? {} : result;
-        },
-      }),
-    };
-    await expect(checkIdempotent(remembering, accepted.slice(0, 2))).rejects.toThrow(
-      `${accepted[1]?.name}: the result depends on earlier requests`,
+  it('lets a connector drop duplicates it recognises by the module storage', async () => {
+    const deduplicating = parsing(async (request, ctx) => {
+      if (await ctx.storage.getItem(request.body ?? '')) return {};
+      await ctx.storage.setItem(request.body ?? '', 'seen');
+      return fakeConnector.create(ctx).VoipParseWebhookRequest(request);
+    });
+    await expect(checkIdempotent(deduplicating, accepted)).resolves.toBeUndefined();
+  });
+
+  it('finds state kept in memory instead of the module storage', async () => {
+    const seen = new Set<string>();
+    const forgetful = parsing(async (request, ctx) => {
+      if (seen.has(request.body ?? '')) return {};
+      seen.add(request.body ?? '');
+      return fakeConnector.create(ctx).VoipParseWebhookRequest(request);
+    });
+    await expect(checkIdempotent(forgetful, accepted.slice(0, 1))).rejects.toThrow(
+      `${accepted[0]?.name}: the result depends on state outside the module storage`,
     );
+  });
+
+  it('delivers the requests a fixture names in `before` first, on the same storage', async () => {
+    const counting = parsing(async (_request, ctx) => ({
+      response: new HttpResponse().content(String(await count(ctx))),
+    }));
+    const request = { method: 'POST', body: 'x' };
+    const fixture: GoldenFixture = { name: 'third', before: [request, request], request, expect: { body: '3' } };
+    await expect(checkFixture(counting, fixture)).resolves.toBeUndefined();
+    await expect(checkFixture(counting, { ...fixture, before: [request] })).rejects.toThrow('response body');
   });
 
   it('finds a parser that accepts garbage or throws on it', async () => {
@@ -175,6 +211,25 @@ describe('connector checks catch broken connectors', () => {
     await expect(checkGarbage(naive, cases, false)).rejects.toThrow('to = null: threw');
   });
 
+  it('mutates the JSON a form field holds, as well as the field itself', () => {
+    const json = '{"a":1,"b":"x"}';
+    const fixture: GoldenFixture = {
+      name: 'form',
+      request: {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ sign: 's', json }).toString(),
+      },
+      expect: {},
+    };
+    const cases = mutatedRequests(webhookUrl, [fixture]);
+    // Per field: removed, and six odd values; per key of the JSON object: removed, and eleven wrong types.
+    expect(cases).toHaveLength(2 * 7 + 2 * 12);
+    const nested = cases.find((c) => c.name === 'form: json: a = null');
+    expect(new URLSearchParams(nested?.request.body).get('json')).toBe('{"a":null,"b":"x"}');
+    expect(new URLSearchParams(nested?.request.body).get('sign')).toBe('s');
+  });
+
   it('finds members that cannot be extensions', async () => {
     const members = (list: Array<{ id: string; label: string }>) => broken({ VoipGetMembers: async () => list });
     await expect(checkMembers(members([]))).rejects.toThrow('VoipGetMembers returned no members');
@@ -199,6 +254,12 @@ describe('connector checks catch broken connectors', () => {
         accepted.filter((f) => !f.expect.callLink),
       ),
     ).rejects.toThrow('No fixture has expect.callLink');
+    const record = fixtures.find((f) => f.expect.callLink) as GoldenFixture;
+    const pattern = (callLinkPattern: string) => [
+      { ...record, expect: { ...record.expect, callLink: undefined, callLinkPattern } },
+    ];
+    await expect(checkCallLinks(good, pattern('^https://records\\.fake-pbx\\.example/'))).resolves.toBeUndefined();
+    await expect(checkCallLinks(good, pattern('^https://elsewhere\\.'))).rejects.toThrow('VoipGetCallLink');
     await expect(checkGenerateCall(good, undefined)).rejects.toThrow('give options.call = { src, dst }');
   });
 });
@@ -233,6 +294,22 @@ describe('golden fixture files', () => {
       'a link without a record',
       '{"name":"x","request":{"method":"GET"},"expect":{"callLink":"https://a.example"}}',
       'expect.callLink needs expect.callRecord',
+    ],
+    [
+      'a link pattern that is no regular expression',
+      '{"name":"x","request":{"method":"GET"},"expect":{"callLinkPattern":"(https"}}',
+      'expect.callLinkPattern is not a regular expression',
+    ],
+    [
+      'null for none',
+      '{"name":"x","request":{"method":"POST"},"expect":{"event":null,"callRecord":null}}',
+      'expect has null for event, callRecord: leave a key out to mean none',
+    ],
+    ['an empty source', '{"name":"x","source":"","request":{"method":"POST"},"expect":{}}', 'source must be non-empty'],
+    [
+      'an earlier request with a body object',
+      '{"name":"x","before":[{"method":"POST","body":{}}],"request":{"method":"POST"},"expect":{}}',
+      'before[0].body must be the raw body as text',
     ],
   ])('names the file with %s', (_what, text, message) => {
     const sub = mkdtempSync(join(dir, 'case-'));

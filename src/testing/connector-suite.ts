@@ -15,16 +15,23 @@
  * - `create` returns the five required functions, and `VoipOnWebhookUpdated` exactly when `hasWebhookUpdated`;
  * - every golden fixture: status, event and call record as expected (through the runner's shape checks);
  * - the fixtures include an accepted request and a refused (4xx) one;
- * - duplicate deliveries parse the same, and a request parses the same on fresh storage (no hidden state);
+ * - state lives in the module storage only: delivered in order on one storage, each request parses the
+ *   same on a new runner over a copy of it; a duplicate delivery gets the same status and reports nothing
+ *   new (the same event, or none: a connector may drop duplicates it recognises);
  * - some 70 garbage requests (empty, binary, 1 MB, deep JSON, wrong methods and paths) get a 4xx and
- *   no event; real payloads with a field removed or of the wrong JSON type never make the parser throw.
+ *   no event; real payloads with a field removed or of the wrong JSON type (also inside a form field that
+ *   holds JSON) never make the parser throw.
  * And, unless skipped with a reason: Test connection succeeds; members are non-empty with unique ids
  * free of whitespace; click-to-call (`call`) resolves; `VoipGetCallLink` turns each fixture's
- * `callRecord.call` into its `expect.callLink`; `VoipOnWebhookUpdated` runs when declared.
+ * `callRecord.call` into its `expect.callLink` (or a link matching `callLinkPattern`); `VoipOnWebhookUpdated`
+ * runs when declared.
  *
  * Golden fixture files: one JSON file per case in the fixtures folder, read in file-name order.
  *   {
  *     "name": "incoming call rings agent 101",
+ *     "source": "VPBX API v1.9 §3.1.2 example",   optional: where the payload or the behaviour is documented
+ *     "before": [ { "method": "POST", … } ],     optional: requests delivered first on the same storage
+ *                                                (results unchecked), for state the request builds on
  *     "request": {
  *       "method": "POST",                    required
  *       "path": "/events/call",              below the webhook URL; default "/"
@@ -38,10 +45,12 @@
  *       "callRecord": { … },                 the exact VoipCallRecord (as JSON); absent = none
  *       "body": "…",                         optional: the exact response body (echoes, challenges)
  *       "callLink": "https://…"              optional: what VoipGetCallLink returns for callRecord.call
+ *       "callLinkPattern": "^https://…$"     or a regular expression it matches, for single-use links
  *     }
  *   }
- * Unknown keys are errors, and a 4xx/5xx fixture cannot expect an event: forged and malformed requests
- * are fixtures too. Keep real captured payloads (secrets replaced) where you have them.
+ * Unknown keys are errors, absent means none (write no `null`s), and a 4xx/5xx fixture cannot expect an
+ * event: forged and malformed requests are fixtures too. Keep real captured payloads (secrets replaced)
+ * where you have them, and say in `source` where a payload comes from.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ConnectorDefinition, FetchRequest, SettingsValues } from '../contract/index.js';

@@ -107,23 +107,35 @@ function mutateJson(body: string): Array<[string, string]> {
   });
 }
 
+/** Each field removed or replaced; a field holding a JSON object (Mango's `json`) is mutated inside too. */
 function mutateForm(body: string): Array<[string, string]> {
   const form = new URLSearchParams(body);
+  const changed = (key: string, value: string) => {
+    const copy = new URLSearchParams(form);
+    copy.set(key, value);
+    return copy.toString();
+  };
   return [...new Set(form.keys())].flatMap((key): Array<[string, string]> => {
     const without = new URLSearchParams(form);
     without.delete(key);
     return [
       [`without ${key}`, without.toString()],
-      ...['', 'x'.repeat(10_000), '\u0000', '%ZZ', 'constructor', '__proto__'].map((wrong): [string, string] => {
-        const changed = new URLSearchParams(form);
-        changed.set(key, wrong);
-        return [`${key} = ${JSON.stringify(wrong.slice(0, 8))}`, changed.toString()];
-      }),
+      ...['', 'x'.repeat(10_000), '\u0000', '%ZZ', 'constructor', '__proto__'].map((wrong): [string, string] => [
+        `${key} = ${JSON.stringify(wrong.slice(0, 8))}`,
+        changed(key, wrong),
+      ]),
+      ...mutateJson(form.get(key) ?? '').map(([what, json]): [string, string] => [
+        `${key}: ${what}`,
+        changed(key, json),
+      ]),
     ];
   });
 }
 
-/** Each accepted fixture's JSON or url-encoded body with one field removed or replaced by a wrong type. */
+/**
+ * Each accepted fixture's JSON or url-encoded body with one field removed or replaced by a wrong type
+ * (top-level fields, and those of a JSON object inside a form field).
+ */
 export function mutatedRequests(
   webhookUrl: string,
   fixtures: GoldenFixture[],

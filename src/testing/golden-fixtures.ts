@@ -29,10 +29,16 @@ export interface FixtureExpect {
   body?: string;
   /** What `VoipGetCallLink` must return for this fixture's `callRecord.call`. */
   callLink?: string;
+  /** Instead of `callLink`, a regular expression the link must match: for providers whose links are single-use. */
+  callLinkPattern?: string;
 }
 
 export interface GoldenFixture {
   name: string;
+  /** Where the payload or the expected behaviour comes from: a documentation page, section or example. */
+  source?: string;
+  /** Requests delivered first, on the same module storage, with their results unchecked: state the request needs. */
+  before?: FixtureRequest[];
   request: FixtureRequest;
   expect: FixtureExpect;
   /** The file it came from, for messages; set by {@link loadFixtures}. */
@@ -59,46 +65,75 @@ function textMap(value: unknown, where: string): void {
   }
 }
 
-/** Checks one fixture's shape and returns it typed; errors start with `source`. */
-export function readFixture(value: unknown, source: string): GoldenFixture {
-  try {
-    const fixture = fields(value, 'the fixture', ['name', 'request', 'expect']);
-    if (typeof fixture.name !== 'string' || fixture.name.trim() === '') throw new Error('name must be non-empty text');
-    const request = fields(fixture.request, 'request', ['method', 'path', 'query', 'headers', 'body']);
-    if (typeof request.method !== 'string' || !/^[A-Za-z]+$/.test(request.method)) {
-      throw new Error('request.method must be an HTTP method such as POST');
-    }
-    if (request.path !== undefined && (typeof request.path !== 'string' || !request.path.startsWith('/'))) {
-      throw new Error('request.path must start with /');
-    }
-    textMap(request.query, 'request.query');
-    textMap(request.headers, 'request.headers');
-    if (request.body !== undefined && typeof request.body !== 'string') {
-      throw new Error('request.body must be the raw body as text; write JSON bodies as a string');
-    }
-    const expect = fields(fixture.expect, 'expect', ['status', 'event', 'callRecord', 'body', 'callLink']);
-    const status = expect.status ?? 200;
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-      throw new Error('expect.status must be an HTTP status');
-    }
-    if (status >= 400 && (expect.event !== undefined || expect.callRecord !== undefined)) {
-      throw new Error('a refused request (status 4xx/5xx) cannot also expect an event or a callRecord');
-    }
-    for (const key of ['body', 'callLink'] as const) {
-      if (expect[key] !== undefined && typeof expect[key] !== 'string') throw new Error(`expect.${key} must be text`);
-    }
-    if (expect.callLink !== undefined && expect.callRecord === undefined) {
-      throw new Error('expect.callLink needs expect.callRecord: the link is made from its call data');
-    }
-    // The expectation must itself be a valid module result, so a typo like direction "inn" is caught here.
+function checkRequest(value: unknown, where: string): void {
+  const request = fields(value, where, ['method', 'path', 'query', 'headers', 'body']);
+  if (typeof request.method !== 'string' || !/^[A-Za-z]+$/.test(request.method)) {
+    throw new Error(`${where}.method must be an HTTP method such as POST`);
+  }
+  if (request.path !== undefined && (typeof request.path !== 'string' || !request.path.startsWith('/'))) {
+    throw new Error(`${where}.path must start with /`);
+  }
+  textMap(request.query, `${where}.query`);
+  textMap(request.headers, `${where}.headers`);
+  if (request.body !== undefined && typeof request.body !== 'string') {
+    throw new Error(`${where}.body must be the raw body as text; write JSON bodies as a string`);
+  }
+}
+
+function checkExpect(value: unknown): void {
+  const expect = fields(value, 'expect', ['status', 'event', 'callRecord', 'body', 'callLink', 'callLinkPattern']);
+  const nulls = Object.keys(expect).filter((key) => expect[key] === null);
+  if (nulls.length > 0) throw new Error(`expect has null for ${nulls.join(', ')}: leave a key out to mean none`);
+  const status = expect.status ?? 200;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+    throw new Error('expect.status must be an HTTP status');
+  }
+  if (status >= 400 && (expect.event !== undefined || expect.callRecord !== undefined)) {
+    throw new Error('a refused request (status 4xx/5xx) cannot also expect an event or a callRecord');
+  }
+  for (const key of ['body', 'callLink', 'callLinkPattern'] as const) {
+    if (expect[key] !== undefined && typeof expect[key] !== 'string') throw new Error(`expect.${key} must be text`);
+  }
+  if (typeof expect.callLinkPattern === 'string') {
     try {
-      checkParseResult({ event: expect.event, callRecord: expect.callRecord });
+      new RegExp(expect.callLinkPattern);
     } catch (error) {
-      throw new Error(`expect is not a valid module result: ${(error as Error).message}`);
+      throw new Error(`expect.callLinkPattern is not a regular expression: ${(error as Error).message}`);
     }
+  }
+  if (expect.callLink !== undefined && expect.callLinkPattern !== undefined) {
+    throw new Error('expect has both callLink and callLinkPattern; keep one');
+  }
+  const link =
+    expect.callLink !== undefined ? 'callLink' : expect.callLinkPattern !== undefined ? 'callLinkPattern' : '';
+  if (link && expect.callRecord === undefined) {
+    throw new Error(`expect.${link} needs expect.callRecord: the link is made from its call data`);
+  }
+  // The expectation must itself be a valid module result, so a typo like direction "inn" is caught here.
+  try {
+    checkParseResult({ event: expect.event, callRecord: expect.callRecord });
+  } catch (error) {
+    throw new Error(`expect is not a valid module result: ${(error as Error).message}`);
+  }
+}
+
+/** Checks one fixture's shape and returns it typed; errors start with `origin`. */
+export function readFixture(value: unknown, origin: string): GoldenFixture {
+  try {
+    const fixture = fields(value, 'the fixture', ['name', 'source', 'before', 'request', 'expect']);
+    if (typeof fixture.name !== 'string' || fixture.name.trim() === '') throw new Error('name must be non-empty text');
+    if (fixture.source !== undefined && (typeof fixture.source !== 'string' || fixture.source.trim() === '')) {
+      throw new Error('source must be non-empty text, e.g. the documentation section the payload comes from');
+    }
+    if (fixture.before !== undefined) {
+      if (!Array.isArray(fixture.before)) throw new Error('before must be a list of requests');
+      fixture.before.forEach((request, i) => checkRequest(request, `before[${i}]`));
+    }
+    checkRequest(fixture.request, 'request');
+    checkExpect(fixture.expect);
     return fixture as unknown as GoldenFixture;
   } catch (error) {
-    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${origin}: ${(error as Error).message}`, { cause: error });
   }
 }
 

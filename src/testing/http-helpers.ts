@@ -1,6 +1,7 @@
-/** Real HTTP for tests: a server on a free port, and a port nobody listens on. */
+/** Real HTTP for tests: a server on a free port, a port nobody listens on, and a hub that keeps webhooks. */
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makeHeaders, type FetchRequest } from '../contract/index.js';
 
 export interface TestServer {
   url: string;
@@ -27,4 +28,31 @@ export async function closedPort(): Promise<number> {
   const server = await listen(() => {});
   await server.close();
   return Number(new URL(server.url).port);
+}
+
+export interface HubReceiver extends TestServer {
+  /** Requests received so far, as the webhook intake hands them to a module: `path` is below `url`. */
+  requests: FetchRequest[];
+}
+
+/** A stand-in for the hub's webhook URL: answers 200 to everything and keeps the requests. */
+export async function startHubReceiver(): Promise<HubReceiver> {
+  const requests: FetchRequest[] = [];
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://hub.test');
+      requests.push({
+        method: req.method ?? 'GET',
+        url: url.href,
+        path: url.pathname.replace(/^\/hook/, '') || '/',
+        query: Object.fromEntries(url.searchParams),
+        headers: makeHeaders(req.headers),
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(200).end();
+    });
+  });
+  return { url: `${server.url}/hook`, requests, close: () => server.close() };
 }

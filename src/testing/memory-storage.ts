@@ -15,4 +15,11 @@ export class MemoryStorage implements ModuleStorage {
   async removeItem(key: string): Promise<void> {
     this.items.delete(key);
   }
+
+  /** A second storage holding the same items, changed independently from now on. */
+  copy(): MemoryStorage {
+    const copy = new MemoryStorage();
+    for (const [key, value] of this.items) copy.items.set(key, value);
+    return copy;
+  }
 }

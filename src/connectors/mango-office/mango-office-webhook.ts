@@ -17,7 +17,6 @@ import type {
   MangoCallEvent,
   MangoCallState,
   MangoCommandResult,
-  MangoNumber,
   MangoParty,
   MangoRecordAddedEvent,
   MangoRecordingEvent,
@@ -47,18 +46,15 @@ export type MangoWebhookInput =
   { ok: true; notification: MangoNotification } | { ok: false; response: HttpResponse; error: string };
 
 /**
- * Checks a request from Mango and decodes it. Paths under `/events/` and `/result/` must be signed
- * form posts; anything else is passed on as `other` without checks, because nothing is applied for it.
+ * Checks a request from Mango and decodes it. Every request must be a signed form post, as Mango signs
+ * all of them (§2.4.3); a signed one on a path we do not handle (`/events/dtmf`, the cabinet's connection
+ * check) is passed on as `other`, so it gets a 200, and anything unsigned gets a 4xx wherever it is sent.
  */
 export function readMangoNotification(
   request: FetchRequest,
   settings: Pick<MangoSettings, 'apiKey' | 'apiSalt' | 'allowedIps'>,
 ): MangoWebhookInput {
   const path = `/${request.path.split('/').filter(Boolean).join('/')}`;
-  if (!path.startsWith('/events/') && !path.startsWith('/result/')) {
-    return { ok: true, notification: { kind: 'other', path } };
-  }
-
   if (settings.allowedIps.length > 0) {
     const ip = clientIp(request.headers);
     if (!ip || !settings.allowedIps.includes(ip)) {
@@ -147,7 +143,7 @@ function missingFields(path: string, p: Record<string, unknown>): string | undef
       if (!CALL_STATES.includes(p.call_state as MangoCallState)) {
         return `unknown call_state ${JSON.stringify(p.call_state)}`;
       }
-      return toInt(p.seq as MangoNumber) === undefined ? '"seq" is missing or not a number' : undefined;
+      return toInt(p.seq) === undefined ? '"seq" is missing or not a number' : undefined;
     }
     case '/events/summary': {
       const id = ids('entry_id');
@@ -244,14 +240,14 @@ interface LegView {
 
 /** Who is the agent on a leg and which way it goes, by the parties' extensions (the contract's src/dst rules). */
 function viewLeg(p: MangoCallEvent): LegView | undefined {
-  const location = p.location ?? '';
+  const location = textOf(p.location) ?? '';
   if (location.startsWith('ivr') || location.startsWith('queue')) return undefined;
   const fromExt = extensionOf(p.from);
   const toExt = extensionOf(p.to);
-  const isCallback = Boolean(p.callback_initiator) || Boolean(p.command_id?.startsWith(MANGO_CALLBACK_PREFIX));
+  const isCallback = Boolean(p.callback_initiator) || Boolean(textOf(p.command_id)?.startsWith(MANGO_CALLBACK_PREFIX));
   // The callback's employee leg has the employee in `to` and the party to be called in `from` (PDF p.329).
   if (isCallback && toExt && !p.from?.taken_from_call_id) {
-    const other = fromExt ?? p.from?.number ?? '';
+    const other = fromExt ?? numberOf(p.from) ?? '';
     return {
       direction: fromExt ? VoipCallDirection.Internal : VoipCallDirection.Out,
       srcPhone: toExt,
@@ -261,8 +257,8 @@ function viewLeg(p: MangoCallEvent): LegView | undefined {
   }
   const callback = isCallback && fromExt && p.from?.taken_from_call_id ? 'client-leg' : undefined;
   if (fromExt && toExt) return { direction: VoipCallDirection.Internal, srcPhone: fromExt, dstPhone: toExt, callback };
-  if (toExt) return { direction: VoipCallDirection.In, srcPhone: p.from?.number ?? '', dstPhone: toExt, callback };
-  if (fromExt) return { direction: VoipCallDirection.Out, srcPhone: fromExt, dstPhone: p.to?.number ?? '', callback };
+  if (toExt) return { direction: VoipCallDirection.In, srcPhone: numberOf(p.from) ?? '', dstPhone: toExt, callback };
+  if (fromExt) return { direction: VoipCallDirection.Out, srcPhone: fromExt, dstPhone: numberOf(p.to) ?? '', callback };
   return undefined;
 }
 
@@ -364,10 +360,10 @@ export function summaryToRecord(s: MangoSummaryEvent): MangoRecordBase {
   const talked = talkTime > 0;
   const phones =
     direction === VoipCallDirection.In
-      ? { srcPhone: s.from?.number ?? '', dstPhone: toExt ?? s.to?.number ?? s.line_number ?? '' }
+      ? { srcPhone: numberOf(s.from) ?? '', dstPhone: toExt ?? numberOf(s.to) ?? textOf(s.line_number) ?? '' }
       : direction === VoipCallDirection.Out
-        ? { srcPhone: fromExt ?? s.from?.number ?? '', dstPhone: s.to?.number ?? toExt ?? '' }
-        : { srcPhone: fromExt ?? s.from?.number ?? '', dstPhone: toExt ?? s.to?.number ?? '' };
+        ? { srcPhone: fromExt ?? numberOf(s.from) ?? '', dstPhone: numberOf(s.to) ?? toExt ?? '' }
+        : { srcPhone: fromExt ?? numberOf(s.from) ?? '', dstPhone: toExt ?? numberOf(s.to) ?? '' };
   return {
     ...phones,
     direction,
@@ -424,15 +420,28 @@ function isLostRecording(r: MangoRecordingEvent): boolean {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-export function toInt(value: MangoNumber | null | undefined): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) ? n : undefined;
+/** A whole number, or a string of digits (the PDF sends both); anything else is no number. */
+export function toInt(value: unknown): number | undefined {
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * A text field as text, a number as its digits; anything else (an object where text belongs) counts as
+ * absent, so an odd payload yields an event with less in it instead of a crash or an invalid event.
+ */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }
 
 function extensionOf(party: Pick<MangoParty, 'extension'> | undefined): string | undefined {
-  const ext = party?.extension;
-  return ext === undefined || ext === null || ext === '' ? undefined : String(ext);
+  return textOf(party?.extension);
+}
+
+function numberOf(party: Pick<MangoParty, 'number'> | undefined): string | undefined {
+  return textOf(party?.number);
 }
 
 function isId(value: unknown): boolean {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mangoOfficeConnector } from '../../connectors/mango-office/index.js';
 import type { VoipCallRecord, VoipWebhookRequest } from '../../contract/index.js';
+import { startHubReceiver } from '../../testing/http-helpers.js';
+import type { HubReceiver } from '../../testing/http-helpers.js';
+import { memoryContext } from '../../testing/memory-context.js';
 import { startMangoEmulator } from './mango-office-emulator.js';
 import type { MangoEmulator, MangoScenarioRequest } from './mango-office-emulator.js';
-import { memoryContext, startHubReceiver } from './mango-office-harness.js';
-import type { HubReceiver } from './mango-office-harness.js';
 import { MANGO_SCENARIOS } from './mango-office-scenarios.js';
 import { toneWav } from './tone-wav.js';
 

@@ -45,6 +45,8 @@ export interface MangoEmulatorOptions {
   staff?: MangoStaffMember[];
   /** Enforce the documented per-method rate limits (§1.4.2). Default true. */
   rateLimits?: boolean;
+  /** Ids of recordings the PBX holds already, from calls before it started; scenarios add their own. */
+  recordings?: string[];
 }
 
 export interface MangoScenarioRequest {
@@ -130,7 +132,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
   let hubUrl = options.hubUrl;
   let staff = [...(options.staff ?? DEFAULT_STAFF)];
   const commands: MangoReceivedCommand[] = [];
-  const recordings = new Set<string>();
+  const recordings = new Set<string>(options.recordings);
   const files = new Map<string, Buffer>();
   const hits = new Map<string, number[]>();
   const pending = new Set<Promise<unknown>>();
