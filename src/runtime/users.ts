@@ -36,8 +36,8 @@ export interface UserInput {
   timeZone?: unknown;
 }
 
-export const ROLES: readonly UserRole[] = ['admin', 'agent'];
-export const MIN_PASSWORD_LENGTH = 8;
+const ROLES: readonly UserRole[] = ['admin', 'agent'];
+const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 1024;
 export const SESSION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -58,7 +58,7 @@ export function pickUserInput(body: unknown): UserInput {
   return input as UserInput;
 }
 
-export function toUserView(user: User, extensions: readonly ExtensionView[]): UserView {
+function toUserView(user: User, extensions: readonly ExtensionView[]): UserView {
   return {
     id: user.id,
     email: user.email,
@@ -71,7 +71,7 @@ export function toUserView(user: User, extensions: readonly ExtensionView[]): Us
   };
 }
 
-export async function extensionsOf(hub: UsersContext, userId: string): Promise<ExtensionView[]> {
+async function extensionsOf(hub: UsersContext, userId: string): Promise<ExtensionView[]> {
   const bindings = await hub.store.connections.bindingsForUser(userId);
   return bindings.map((b) => ({ connectionId: b.connection_id, extension: b.extension }));
 }
