@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../server/config.js';
 import { startHub } from '../server/main.js';
+import { addTokenCommands } from './token.js';
+import { addUserCommands } from './user.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
 
+  addUserCommands(program);
+  addTokenCommands(program);
   return program;
 }
 

@@ -2,13 +2,15 @@
  * The Fastify app: routes, auth, errors. No `listen` here — tests use `app.inject()`, main.ts listens.
  */
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { HubError, toHubError } from '../runtime/errors.js';
 import type { Hub } from '../runtime/hub.js';
 import { identify } from './auth.js';
 import type { Counters } from './metrics.js';
+import { authRoutes } from './routes/auth.js';
 import { hookRoutes } from './routes/hooks.js';
+import { userRoutes } from './routes/users.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -25,7 +27,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // Fastify's own per-request lines would log every URL twice; the onResponse hook below logs one line.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
   await app.register(cookie);
@@ -61,6 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
   await app.register(hookRoutes(hub, options.counters));
+  await app.register(authRoutes(hub));
+  await app.register(userRoutes(hub));
   return app;
 }
 

@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { findConnector } from '../connectors/index.js';
 import { openDatabase, type Store } from '../storage/index.js';
-import { hashPassword, newSecret } from '../runtime/credentials.js';
 import { createHub, type Hub } from '../runtime/hub.js';
 import { createSecretBox, loadKeyMaterial } from '../runtime/secret-box.js';
+import { ensureFirstAdmin } from '../runtime/users.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
 import { Counters } from './metrics.js';
@@ -33,7 +33,7 @@ export async function openHubStore(config: Pick<HubConfig, 'db' | 'secret' | 'ke
 export async function startHub(config: HubConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningHub> {
   const { store, box } = await openHubStore(config, log);
   const hub = createHub({ store, box, log, publicUrl: config.publicUrl, findConnector });
-  await ensureAdmin(store, config, log);
+  await ensureAdmin(hub, config, log);
   const app = await buildApp({
     hub,
     logger: log,
@@ -57,23 +57,14 @@ export async function startHub(config: HubConfig, log: Logger = pino({ level: co
 }
 
 /** On an empty database: the first admin, from the environment or with a password printed once. */
-async function ensureAdmin(store: Store, config: HubConfig, log: Logger): Promise<void> {
-  if ((await store.users.count()) > 0) return;
+async function ensureAdmin(hub: Hub, config: HubConfig, log: Logger): Promise<void> {
   const email = config.adminEmail ?? 'admin@localhost';
-  const password = config.adminPassword ?? newSecret(12);
-  const at = new Date().toISOString();
-  await store.users.create({
-    email,
-    name: 'Administrator',
-    role: 'admin',
-    password_hash: await hashPassword(password),
-    created_at: at,
-    updated_at: at,
-  });
-  log.info({ email }, 'created the first admin');
-  if (!config.adminPassword) {
+  const created = await ensureFirstAdmin(hub, { email, password: config.adminPassword });
+  if (!created) return;
+  log.info({ email: created.user.email }, 'created the first admin');
+  if (created.generatedPassword !== undefined) {
     process.stdout.write(
-      `\nFirst start: sign in as ${email} with the password ${password}\n(shown once; change it after signing in)\n\n`,
+      `\nFirst start: sign in as ${created.user.email} with the password ${created.generatedPassword}\n(shown once; change it after signing in)\n\n`,
     );
   }
 }

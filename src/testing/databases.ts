@@ -18,6 +18,8 @@ export const PG_URL_VARIABLE = 'SWITCHBOARD_TEST_PG_URL';
 
 export interface TestStore {
   store: Store;
+  /** What `--db` takes to open the same database: the SQLite file or the postgres:// URL. */
+  url: string;
   /** Closes the store and deletes its file or database. */
   dispose(): Promise<void>;
 }
@@ -54,25 +56,25 @@ export async function clearStore(store: Store): Promise<void> {
 
 /**
  * Defines `title` once per dialect. `getStore()` is valid inside tests and hooks, and returns a
- * store that is empty at the start of every test.
+ * store that is empty at the start of every test; `getUrl()` names its database for code that opens
+ * its own connection (the CLI's `--db`).
  */
-export function describeEachDatabase(title: string, body: (getStore: () => Store, dialect: SqlDialect) => void): void {
+export function describeEachDatabase(title: string, body: SuiteBody): void {
   describeOn('sqlite', `${title} (SQLite)`, body);
   if (process.env[PG_URL_VARIABLE]) {
     describeOn('postgres', `${title} (PostgreSQL)`, body);
   } else {
+    const skipped = () => {
+      throw new Error('PostgreSQL tests are skipped');
+    };
     describe.skip(`${title} (PostgreSQL skipped: set ${PG_URL_VARIABLE}=postgres://… to run)`, () =>
-      body(() => {
-        throw new Error('PostgreSQL tests are skipped');
-      }, 'postgres'));
+      body(skipped, 'postgres', skipped));
   }
 }
 
-function describeOn(
-  dialect: SqlDialect,
-  title: string,
-  body: (getStore: () => Store, dialect: SqlDialect) => void,
-): void {
+type SuiteBody = (getStore: () => Store, dialect: SqlDialect, getUrl: () => string) => void;
+
+function describeOn(dialect: SqlDialect, title: string, body: SuiteBody): void {
   describe(title, () => {
     let testStore: TestStore | undefined;
     beforeAll(async () => {
@@ -84,11 +86,12 @@ function describeOn(
     beforeEach(async () => {
       await clearStore(getStore());
     });
-    const getStore = () => {
+    const opened = () => {
       if (testStore === undefined) throw new Error(`The ${dialect} test database did not open: see beforeAll`);
-      return testStore.store;
+      return testStore;
     };
-    body(getStore, dialect);
+    const getStore = () => opened().store;
+    body(getStore, dialect, () => opened().url);
   });
 }
 
@@ -130,6 +133,7 @@ async function openTestStore(dialect: SqlDialect): Promise<TestStore> {
   }
   return {
     store,
+    url: database.target,
     async dispose() {
       await store.close();
       await database.dispose();
