@@ -8,6 +8,7 @@ import { HubError, toHubError } from '../runtime/errors.js';
 import type { Hub } from '../runtime/hub.js';
 import { identify } from './auth.js';
 import type { Counters } from './metrics.js';
+import { callRoutes } from './routes/calls.js';
 import { hookRoutes } from './routes/hooks.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -61,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
   await app.register(hookRoutes(hub, options.counters));
+  await app.register(callRoutes(hub));
   return app;
 }
 
