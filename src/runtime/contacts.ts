@@ -171,17 +171,22 @@ export async function importContactsCsv(
   return summary;
 }
 
-/** Every contact as CSV lines (header first), in the columns the import reads. */
-export async function* exportContactsCsv(hub: ContactsContext): AsyncGenerator<string> {
-  yield csvLine(['name', 'company', 'email', 'notes', 'phones']);
+/** Every contact, alphabetically, a page at a time. */
+export async function* allContacts(hub: ContactsContext): AsyncGenerator<ContactView> {
   let cursor: string | undefined;
   do {
     const page = await hub.store.contacts.list({ limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-    for (const c of page.items) {
-      yield csvLine([c.name, c.company, c.email, c.notes, c.phones.map((p) => p.number).join('; ')]);
-    }
+    yield* page.items.map(contactView);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+}
+
+/** Every contact as CSV lines (header first), in the columns the import reads. */
+export async function* exportContactsCsv(hub: ContactsContext): AsyncGenerator<string> {
+  yield csvLine(['name', 'company', 'email', 'notes', 'phones']);
+  for await (const c of allContacts(hub)) {
+    yield csvLine([c.name, c.company, c.email, c.notes, c.phones.map((p) => p.number).join('; ')]);
+  }
 }
 
 interface ContactInput {
