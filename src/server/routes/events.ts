@@ -28,7 +28,7 @@ export function eventRoutes(hub: Hub) {
       let lastSent = lastId;
       let buffer: DeliveredEvent[] | null = [];
       const send = (event: DeliveredEvent) => {
-        if (event.id <= lastSent) return;
+        if (event.id <= lastSent || raw.destroyed) return;
         lastSent = event.id;
         raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.payload)}\n\n`);
       };
@@ -37,7 +37,7 @@ export function eventRoutes(hub: Hub) {
       reply.hijack();
       const raw = reply.raw;
       open.add(raw);
-      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => raw.destroyed || raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
       raw.on('close', () => {
         clearInterval(heartbeat);
         unsubscribe();
@@ -52,7 +52,9 @@ export function eventRoutes(hub: Hub) {
       });
 
       try {
-        raw.write(`event: snapshot\ndata: ${JSON.stringify({ calls: await liveCallsFor(hub, userId) })}\n\n`);
+        const calls = await liveCallsFor(hub, userId);
+        if (raw.destroyed) return;
+        raw.write(`event: snapshot\ndata: ${JSON.stringify({ calls })}\n\n`);
         if (lastId > 0) {
           for (;;) {
             const missed = await hub.bus.replay(userId, lastSent, REPLAY_PAGE);
