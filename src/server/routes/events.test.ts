@@ -1,8 +1,11 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
+import { sha256 } from '../../runtime/credentials.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 import type { User } from '../../storage/index.js';
+import { SESSION_COOKIE } from '../auth.js';
+import { HEARTBEAT_MS } from './events.js';
 
 interface SseEvent {
   id?: string;
@@ -13,6 +16,7 @@ interface SseEvent {
 /** A minimal EventSource over node:http: collects events, waits for the next ones. */
 class SseClient {
   readonly events: SseEvent[] = [];
+  comments = 0;
   private waiters: Array<() => void> = [];
   private constructor(private readonly response: IncomingMessage) {
     let pending = '';
@@ -66,7 +70,11 @@ class SseClient {
 
   private add(block: string): void {
     const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-    if (lines.length === 0) return;
+    if (lines.length === 0) {
+      this.comments++;
+      this.waiters.splice(0).forEach((wake) => wake());
+      return;
+    }
     const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
     const id = field('id');
     this.events.push({
@@ -171,6 +179,72 @@ describeEachDatabase('live events (SSE)', (getStore) => {
     expect(all.at(-1)).toMatchObject({ event: 'call.ringing', data: { call: { externalId: 'r2' } } });
     const ids = all.slice(1).map((e) => Number(e.id));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('loses nothing published while it replays, and sends nothing twice', async () => {
+    await start();
+    const first = await connect(test.anna);
+    await webhook(ringing('101', 'g1'));
+    const [, seen] = await first.waitFor(2);
+    first.close();
+    await webhook({
+      type: 'end',
+      direction: 'in',
+      from: '+74951234567',
+      to: '101',
+      callId: 'g1',
+      disposition: 'no_answer',
+    });
+
+    // Events published while the stream replays: one before the replay reads the log (it arrives
+    // live and in the replay), one after (only live): each must arrive once, in order.
+    const bus = test.hub.bus;
+    const replay = bus.replay.bind(bus);
+    bus.replay = async (userId, afterId, limit) => {
+      bus.replay = replay;
+      await bus.publish([{ userId, type: 'call.ringing', payload: { during: 'replay' } }]);
+      const read = await replay(userId, afterId, limit);
+      await bus.publish([{ userId, type: 'call.ringing', payload: { after: 'replay' } }]);
+      return read;
+    };
+    const resumed = await connect(test.anna, { 'last-event-id': seen!.id! });
+    const logged = await replay(test.anna.id, Number(seen!.id));
+    const events = await resumed.waitFor(1 + logged.length);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events.slice(1).map((e) => Number(e.id))).toEqual(logged.map((e) => e.id));
+    expect(events.slice(-2).map((e) => e.data)).toEqual([{ during: 'replay' }, { after: 'replay' }]);
+  });
+
+  it('accepts the session cookie', async () => {
+    await start();
+    const cookie = 'cookie-value';
+    await test.hub.store.sessions.createSession({
+      id: sha256(cookie),
+      user_id: test.anna.id,
+      csrf_token: 'csrf',
+      created_at: new Date().toISOString(),
+      expires_at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const client = await SseClient.open(`${base}/api/v1/events`, { cookie: `${SESSION_COOKIE}=${cookie}` });
+    clients.push(client);
+    expect((await client.waitFor(1))[0]?.event).toBe('snapshot');
+  });
+
+  it('sends a comment as heartbeat every 25 seconds', async () => {
+    await start();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const anna = await connect(test.anna);
+      await anna.waitFor(1);
+      vi.advanceTimersByTime(HEARTBEAT_MS - 1);
+      vi.advanceTimersByTime(1);
+      const deadline = Date.now() + 2000;
+      while (anna.comments === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(anna.comments).toBe(1);
+      expect(anna.events).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends open streams when the server closes', async () => {
