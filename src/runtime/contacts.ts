@@ -133,33 +133,9 @@ export async function importContactsCsv(
   const summary: ImportSummary = { created: 0, updated: 0, rejected: [] };
   const rows: ContactImportRow[] = [];
   for (const record of records) {
-    if (record.fields.length !== columns.length) {
-      summary.rejected.push({
-        row: record.line,
-        reason: `${record.fields.length} fields where the header has ${columns.length}`,
-      });
-      continue;
-    }
-    const value = (column: string) => {
-      const index = columns.indexOf(column);
-      return index < 0 ? undefined : record.fields[index]?.trim() || null;
-    };
-    try {
-      const name = value('name');
-      if (!name) throw new Error('the name is empty');
-      const email = value('email');
-      if (email && !isEmail(email)) throw new Error(`"${email}" is not an email address`);
-      const phones = (value('phones') ?? '')
-        .split(/[;,]/)
-        .map((raw) => raw.trim())
-        .filter((raw) => raw !== '')
-        .map((raw) => phone(raw, null, countryCode, () => new Error(`"${raw}" is not a phone number`)));
-      const optional = (column: 'company' | 'email' | 'notes') =>
-        columns.includes(column) ? { [column]: value(column) } : {};
-      rows.push({ name, ...optional('company'), ...optional('email'), ...optional('notes'), phones });
-    } catch (error) {
-      summary.rejected.push({ row: record.line, reason: (error as Error).message });
-    }
+    const row = readImportRow(columns, record.fields, countryCode);
+    if (typeof row === 'string') summary.rejected.push({ row: record.line, reason: row });
+    else rows.push(row);
   }
   const batchSize = options.batchSize ?? 200;
   for (let i = 0; i < rows.length; i += batchSize) {
@@ -187,6 +163,35 @@ export async function* exportContactsCsv(hub: ContactsContext): AsyncGenerator<s
   for await (const c of allContacts(hub)) {
     yield csvLine([c.name, c.company, c.email, c.notes, c.phones.map((p) => p.number).join('; ')]);
   }
+}
+
+/** The row to save, or why it cannot be. */
+function readImportRow(columns: string[], fields: string[], countryCode: string): ContactImportRow | string {
+  if (fields.length !== columns.length) return `${fields.length} fields where the header has ${columns.length}`;
+  const value = (column: string) => {
+    const index = columns.indexOf(column);
+    return index < 0 ? undefined : fields[index]?.trim() || null;
+  };
+  const name = value('name');
+  if (!name) return 'the name is empty';
+  const email = value('email');
+  if (email && !isEmail(email)) return `"${email}" is not an email address`;
+  const raws = (value('phones') ?? '')
+    .split(/[;,]/)
+    .map((raw) => raw.trim())
+    .filter((raw) => raw !== '');
+  const bad = raws.find((raw) => !isPhoneText(raw));
+  if (bad !== undefined) return `"${bad}" is not a phone number`;
+  // Columns the CSV lacks stay undefined, so an update keeps the contact's value.
+  const optional = (column: 'company' | 'email' | 'notes') =>
+    columns.includes(column) ? { [column]: value(column) } : {};
+  return {
+    name,
+    ...optional('company'),
+    ...optional('email'),
+    ...optional('notes'),
+    phones: raws.map((raw) => ({ number: normalizePhone(raw, countryCode), raw, label: null })),
+  };
 }
 
 interface ContactInput {
@@ -246,20 +251,19 @@ function readPhones(value: unknown, countryCode: string): NewContactPhone[] {
       if (label !== undefined && label !== null && typeof label !== 'string') {
         throw new HubError('validation', 'A phone label must be text', { field: `phones[${i}].label` });
       }
-      const fail = () =>
-        new HubError('validation', 'Give a phone number with digits, e.g. +7 495 123-45-67', {
+      const raw = typeof entry?.number === 'string' ? entry.number.trim() : '';
+      if (!isPhoneText(raw)) {
+        throw new HubError('validation', 'Give a phone number with digits, e.g. +7 495 123-45-67', {
           field: `phones[${i}].number`,
         });
-      if (typeof entry?.number !== 'string') throw fail();
-      return phone(entry.number, label?.trim() || null, countryCode, fail);
+      }
+      return { number: normalizePhone(raw, countryCode), raw, label: label?.trim() || null };
     })
     .filter((p) => !seen.has(p.number) && seen.add(p.number));
 }
 
-function phone(raw: string, label: string | null, countryCode: string, fail: () => Error): NewContactPhone {
-  const trimmed = raw.trim();
-  if (!/\d/.test(trimmed) || !PHONE_LIKE.test(trimmed) || trimmed.length > 40) throw fail();
-  return { number: normalizePhone(trimmed, countryCode), raw: trimmed, label };
+function isPhoneText(raw: string): boolean {
+  return /\d/.test(raw) && PHONE_LIKE.test(raw) && raw.length <= 40;
 }
 
 function country(code: string | undefined): string {
