@@ -4,6 +4,7 @@ import { loadConfig } from '../server/config.js';
 import { startHub } from '../server/main.js';
 import { addTokenCommands } from './token.js';
 import { addUserCommands } from './user.js';
+import { contactsCommand } from './contacts.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
 
   addUserCommands(program);
   addTokenCommands(program);
+  program.addCommand(contactsCommand());
   return program;
 }
 

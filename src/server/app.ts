@@ -9,6 +9,7 @@ import type { Hub } from '../runtime/hub.js';
 import { identify } from './auth.js';
 import type { Counters } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
+import { callRoutes } from './routes/calls.js';
 import { hookRoutes } from './routes/hooks.js';
 import { userRoutes } from './routes/users.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(hookRoutes(hub, options.counters));
   await app.register(authRoutes(hub));
   await app.register(userRoutes(hub));
+  await app.register(callRoutes(hub));
   return app;
 }
 

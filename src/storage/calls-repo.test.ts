@@ -248,6 +248,70 @@ describeEachDatabase('CallsRepo', (getStore) => {
     expect(await store.calls.countMissed(anna.id, at(0))).toBe(3);
     expect(await store.calls.countMissed(boris.id, at(0))).toBe(1);
   });
+
+  it('counts live calls and sums each agent’s day and each hour', async () => {
+    const store = getStore();
+    const connection = await seedConnection(store);
+    const anna = await seedUser(store, { name: 'Anna' });
+    const boris = await seedUser(store, { name: 'Boris' });
+    const HOUR = 60 * MINUTE;
+    const calls = [
+      // Before the window: counted nowhere.
+      buildCall(connection.id, {
+        owner_id: anna.id,
+        status: 'ended',
+        answered_at: at(0),
+        duration: 99,
+        started_at: at(-HOUR),
+      }),
+      buildCall(connection.id, {
+        owner_id: anna.id,
+        status: 'ended',
+        answered_at: at(MINUTE),
+        duration: 30,
+        started_at: at(0),
+      }),
+      buildCall(connection.id, {
+        owner_id: anna.id,
+        status: 'talking',
+        answered_at: at(HOUR),
+        duration: null,
+        started_at: at(HOUR),
+      }),
+      buildCall(connection.id, {
+        owner_id: boris.id,
+        direction: 'out',
+        status: 'ended',
+        answered_at: at(HOUR),
+        duration: 45,
+        started_at: at(HOUR + MINUTE),
+      }),
+      buildCall(connection.id, { missed: 1, status: 'ended', started_at: at(2 * MINUTE) }),
+      buildCall(connection.id, { direction: 'internal', status: 'ringing', started_at: at(HOUR + 2 * MINUTE) }),
+    ];
+    for (const call of calls) await store.calls.save({ call, legs: [] });
+    // The missed call rang both agents; Anna twice.
+    const missed = calls[4]!;
+    await store.calls.save({
+      call: missed,
+      legs: [
+        buildLeg(missed.id, { user_id: anna.id }),
+        buildLeg(missed.id, { user_id: anna.id }),
+        buildLeg(missed.id, { user_id: boris.id }),
+      ],
+    });
+
+    expect(await store.calls.countLive()).toBe(2);
+    expect(await store.calls.statsPerAgent(at(0))).toEqual([
+      { userId: anna.id, name: 'Anna', answered: 2, missed: 1, talkSeconds: 30 },
+      { userId: boris.id, name: 'Boris', answered: 1, missed: 1, talkSeconds: 45 },
+    ]);
+    expect(await store.calls.statsPerAgent(at(2 * HOUR))).toEqual([]);
+    expect(await store.calls.statsPerHour(at(0))).toEqual([
+      { hour: '2024-05-01T10', in: 2, out: 0, missed: 1 },
+      { hour: '2024-05-01T11', in: 1, out: 1, missed: 0 },
+    ]);
+  });
 });
 
 async function seedPeople(store: Store): Promise<{ connection: Connection; anna: User; boris: User }> {

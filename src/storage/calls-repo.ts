@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely } from 'kysely';
 import {
   StorageError,
   decodeKeyCursor,
@@ -60,6 +60,23 @@ export interface CallFilter {
   until?: string;
   cursor?: string;
   limit?: number;
+}
+
+/** One agent's calls since a moment: answered (owned and answered), missed (involved), talk time of the answered. */
+export interface AgentCallStats {
+  userId: string;
+  name: string;
+  answered: number;
+  missed: number;
+  talkSeconds: number;
+}
+
+/** Calls started within one UTC hour; `hour` is its start, e.g. `2024-05-01T10`. */
+export interface HourCallStats {
+  hour: string;
+  in: number;
+  out: number;
+  missed: number;
 }
 
 /** Calls, their agent legs and their timeline. The caller creates the call and leg ids. */
@@ -221,6 +238,79 @@ export class CallsRepo {
       .where((eb) => involves(eb, userId))
       .executeTakeFirstOrThrow();
     return Number(count);
+  }
+
+  /** Calls not yet ended. */
+  async countLive(): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('status', '!=', 'ended')
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+
+  /** Every user with a call started at or after `since`, by name. */
+  async statsPerAgent(since: string): Promise<AgentCallStats[]> {
+    const answered = sql<number>`case when calls.owner_id = users.id and calls.answered_at is not null then 1 else 0 end`;
+    const rows = await this.db
+      .selectFrom('users')
+      .innerJoin('calls', (join) =>
+        join.on((eb) =>
+          eb.or([
+            eb('calls.owner_id', '=', eb.ref('users.id')),
+            eb.exists(
+              eb
+                .selectFrom('call_legs')
+                .select('call_legs.id')
+                .whereRef('call_legs.call_id', '=', 'calls.id')
+                .whereRef('call_legs.user_id', '=', 'users.id'),
+            ),
+          ]),
+        ),
+      )
+      .select([
+        'users.id',
+        'users.name',
+        sql<number>`sum(${answered})`.as('answered'),
+        sql<number>`sum(calls.missed)`.as('missed'),
+        sql<number>`sum(${answered} * coalesce(calls.duration, 0))`.as('talk_seconds'),
+      ])
+      .where('calls.started_at', '>=', since)
+      .groupBy(['users.id', 'users.name'])
+      .orderBy('users.name')
+      .orderBy('users.id')
+      .execute();
+    return rows.map((row) => ({
+      userId: row.id,
+      name: row.name,
+      answered: Number(row.answered),
+      missed: Number(row.missed),
+      talkSeconds: Number(row.talk_seconds),
+    }));
+  }
+
+  /** Hours with calls started at or after `since`, oldest first; ISO times sort and cut as text on both databases. */
+  async statsPerHour(since: string): Promise<HourCallStats[]> {
+    const hour = sql<string>`substr(calls.started_at, 1, 13)`;
+    const rows = await this.db
+      .selectFrom('calls')
+      .select([
+        hour.as('hour'),
+        sql<number>`sum(case when calls.direction = 'in' then 1 else 0 end)`.as('in'),
+        sql<number>`sum(case when calls.direction = 'out' then 1 else 0 end)`.as('out'),
+        sql<number>`sum(calls.missed)`.as('missed'),
+      ])
+      .where('calls.started_at', '>=', since)
+      .groupBy(hour)
+      .orderBy(hour)
+      .execute();
+    return rows.map((row) => ({
+      hour: row.hour,
+      in: Number(row.in),
+      out: Number(row.out),
+      missed: Number(row.missed),
+    }));
   }
 }
 

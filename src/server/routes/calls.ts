@@ -1,0 +1,51 @@
+/**
+ * Call history, recordings, click-to-call and today's numbers; registers the contacts and live-events
+ * routes too. Agents see only the calls they took part in (see runtime/calls.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { callDetailsFor, listCalls, missedCount, recordingLinkFor, todayStats } from '../../runtime/calls.js';
+import { originate } from '../../runtime/click-to-call.js';
+import { HubError } from '../../runtime/errors.js';
+import type { Hub } from '../../runtime/hub.js';
+import { queryText, type QueryValues } from '../../runtime/list-query.js';
+import { currentUser, requireUser } from '../auth.js';
+import { contactRoutes } from './contacts.js';
+import { eventRoutes } from './events.js';
+
+interface WithId {
+  Params: { id: string };
+}
+
+export function callRoutes(hub: Hub) {
+  return async (scope: FastifyInstance) => {
+    const user = { preHandler: requireUser };
+
+    scope.get('/api/v1/calls', user, async (request) =>
+      listCalls(hub, currentUser(request), request.query as QueryValues),
+    );
+    scope.get('/api/v1/calls/missed-count', user, async (request) => ({
+      count: await missedCount(hub, currentUser(request).id, request.query as QueryValues),
+    }));
+    scope.get<WithId>('/api/v1/calls/:id', user, async (request) =>
+      callDetailsFor(hub, currentUser(request), request.params.id),
+    );
+    // The UI asks with ?format=json to show why a recording cannot be played; players follow the redirect.
+    scope.get<WithId>('/api/v1/calls/:id/recording', user, async (request, reply) => {
+      const url = await recordingLinkFor(hub, currentUser(request), request.params.id);
+      if (queryText(request.query as QueryValues, 'format') === 'json') return { url };
+      return reply.redirect(url, 302);
+    });
+    scope.post('/api/v1/calls', user, async (request, reply) => {
+      const body = (request.body ?? {}) as { to?: unknown; connectionId?: unknown };
+      if (body.connectionId !== undefined && typeof body.connectionId !== 'string') {
+        throw new HubError('validation', 'connectionId must be the id of a connection', { field: 'connectionId' });
+      }
+      const origination = await originate(hub, currentUser(request), body.to as string, body.connectionId);
+      return reply.status(202).send({ originationId: origination.id, status: origination.status });
+    });
+    scope.get('/api/v1/stats/today', user, async (request) => todayStats(hub, request.query as QueryValues));
+
+    await scope.register(contactRoutes(hub));
+    await scope.register(eventRoutes(hub));
+  };
+}
