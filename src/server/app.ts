@@ -6,9 +6,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { HubError, toHubError } from '../runtime/errors.js';
 import type { Hub } from '../runtime/hub.js';
+import { registerApiDocs } from './api-docs.js';
 import { identify } from './auth.js';
 import type { Counters } from './metrics.js';
+import { connectionRoutes } from './routes/connections.js';
 import { hookRoutes } from './routes/hooks.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webhookInboxRoutes } from './routes/webhooks.js';
+import { schemaErrorFormatter } from './schemas.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -18,6 +23,8 @@ export interface AppOptions {
   counters: Counters;
   /** Serve the built web UI from this folder, when it exists. */
   webRoot?: string;
+  /** Serve /metrics without authentication. */
+  metricsPublic?: boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -29,6 +36,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: true,
   });
   await app.register(cookie);
+  app.setSchemaErrorFormatter(schemaErrorFormatter);
+  await registerApiDocs(app);
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
@@ -61,6 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
   await app.register(hookRoutes(hub, options.counters));
+  await app.register(connectionRoutes(hub));
+  await app.register(webhookInboxRoutes(hub));
+  await app.register(metricsRoutes(hub, options.counters, { public: options.metricsPublic ?? false }));
   return app;
 }
 
