@@ -77,8 +77,10 @@ describeEachDatabase('webhook inbox routes', (getStore) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
-      seen.push(...page.items.map((row: { body: string }) => JSON.parse(row.body).callId));
+      const page: { items: Array<{ body: string }>; nextCursor: string | null } = (
+        await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
+      seen.push(...page.items.map((row) => JSON.parse(row.body).callId));
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['x', 'c3', 'c2', 'c1']);
