@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../server/config.js';
 import { startHub } from '../server/main.js';
+import { addConnectionCommands } from './connection.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
 
+  addConnectionCommands(program);
   return program;
 }
 
