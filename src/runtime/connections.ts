@@ -38,7 +38,10 @@ export interface ConnectionInput {
   ownNumbers?: string[];
 }
 
-/** Whether the module took the webhook URL when the connection was saved; a failure does not undo the save. */
+/**
+ * `ok: false` when the module failed to register the webhook URL with the provider (VoipOnWebhookUpdated);
+ * the save stands. A disabled connection, or a connector without that function, is not asked and reports ok.
+ */
 export type WebhookUpdate = { ok: true } | { ok: false; message: string };
 
 export interface SavedConnection {
