@@ -5,6 +5,7 @@ import { startHub } from '../server/main.js';
 import { addTokenCommands } from './token.js';
 import { addUserCommands } from './user.js';
 import { contactsCommand } from './contacts.js';
+import { addConnectionCommands } from './connection.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   addUserCommands(program);
   addTokenCommands(program);
   program.addCommand(contactsCommand());
+  addConnectionCommands(program);
   return program;
 }
 

@@ -38,6 +38,17 @@ export interface ConnectionInput {
   ownNumbers?: string[];
 }
 
+/**
+ * `ok: false` when the module failed to register the webhook URL with the provider (VoipOnWebhookUpdated);
+ * the save stands. A disabled connection, or a connector without that function, is not asked and reports ok.
+ */
+export type WebhookUpdate = { ok: true } | { ok: false; message: string };
+
+export interface SavedConnection {
+  connection: Connection;
+  webhookUpdate: WebhookUpdate;
+}
+
 const POLICIES: readonly UnknownCallerPolicy[] = ['on_answer', 'on_ring', 'never'];
 
 export function webhookUrl(hub: Pick<HubContext, 'publicUrl'>, connection: Connection): string {
@@ -106,7 +117,7 @@ export function runnerFor(hub: HubContext, connection: Connection): ModuleRunner
   });
 }
 
-export async function createConnection(hub: HubContext, input: ConnectionInput): Promise<Connection> {
+export async function createConnection(hub: HubContext, input: ConnectionInput): Promise<SavedConnection> {
   if (!input.connectorId) throw new HubError('validation', 'Choose a connector', { field: 'connectorId' });
   const definition = hub.findConnector(input.connectorId);
   if (!definition) {
@@ -128,12 +139,11 @@ export async function createConnection(hub: HubContext, input: ConnectionInput):
     created_at: at,
     updated_at: at,
   });
-  await announceWebhookUrl(hub, connection);
-  return connection;
+  return announced(hub, connection);
 }
 
 /** Save: validates, stores, and tells the module its webhook URL (as ELMA365 does on Save). */
-export async function updateConnection(hub: HubContext, id: string, input: ConnectionInput): Promise<Connection> {
+export async function updateConnection(hub: HubContext, id: string, input: ConnectionInput): Promise<SavedConnection> {
   const current = await getConnection(hub, id);
   if (input.connectorId !== undefined && input.connectorId !== current.connector_id) {
     throw new HubError('validation', 'The connector of a connection cannot change: add a new connection', {
@@ -161,21 +171,20 @@ export async function updateConnection(hub: HubContext, id: string, input: Conne
     updated_at: isoNow(hub),
   });
   if (!updated) throw new HubError('not_found', `There is no connection ${id}`);
-  if (updated.enabled === 1) await announceWebhookUrl(hub, updated);
-  return updated;
+  return announced(hub, updated);
 }
 
 /** A new token: the old webhook URL stops working at once. */
-export async function rotateToken(hub: HubContext, id: string): Promise<Connection> {
+export async function rotateToken(hub: HubContext, id: string): Promise<SavedConnection> {
   await getConnection(hub, id);
   const updated = await hub.store.connections.update(id, { webhook_token: newSecret(24), updated_at: isoNow(hub) });
   if (!updated) throw new HubError('not_found', `There is no connection ${id}`);
-  await announceWebhookUrl(hub, updated);
-  return updated;
+  return announced(hub, updated);
 }
 
 export async function deleteConnection(hub: HubContext, id: string): Promise<void> {
   if (!(await hub.store.connections.delete(id))) throw new HubError('not_found', `There is no connection ${id}`);
+  hub.latency.forget(id);
 }
 
 /**
@@ -192,6 +201,11 @@ export async function announceWebhookUrl(hub: HubContext, connection: Connection
     hub.log.warn({ connectionId: connection.id, err: message }, 'VoipOnWebhookUpdated failed');
     return message;
   }
+}
+
+async function announced(hub: HubContext, connection: Connection): Promise<SavedConnection> {
+  const message = await announceWebhookUrl(hub, connection);
+  return { connection, webhookUpdate: message === undefined ? { ok: true } : { ok: false, message } };
 }
 
 /** "Test connection": a failure is a value with a reason in words, never an exception. */
@@ -238,6 +252,20 @@ export async function setBindings(
   }
   await hub.store.connections.replaceBindings(id, rows);
   return hub.store.connections.listBindings(id);
+}
+
+/** Binds one extension to a user, replacing whoever had it; the other bindings stay. */
+export async function bindExtension(
+  hub: HubContext,
+  id: string,
+  extension: string,
+  userId: string,
+): Promise<Binding[]> {
+  const others = (await getBindings(hub, id)).filter((binding) => binding.extension !== extension.replace(/\s+/g, ''));
+  return setBindings(hub, id, [
+    ...others.map((binding) => ({ extension: binding.extension, userId: binding.user_id })),
+    { extension, userId },
+  ]);
 }
 
 function requireName(name: string): string {

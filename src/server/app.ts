@@ -6,12 +6,17 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { HubError, toHubError } from '../runtime/errors.js';
 import type { Hub } from '../runtime/hub.js';
+import { registerApiDocs } from './api-docs.js';
 import { identify } from './auth.js';
 import type { Counters } from './metrics.js';
 import { authRoutes } from './routes/auth.js';
 import { callRoutes } from './routes/calls.js';
 import { hookRoutes } from './routes/hooks.js';
 import { userRoutes } from './routes/users.js';
+import { connectionRoutes } from './routes/connections.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webhookInboxRoutes } from './routes/webhooks.js';
+import { schemaErrorFormatter } from './schemas.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -21,6 +26,8 @@ export interface AppOptions {
   counters: Counters;
   /** Serve the built web UI from this folder, when it exists. */
   webRoot?: string;
+  /** Serve /metrics without authentication. */
+  metricsPublic?: boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -33,6 +40,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: true,
   });
   await app.register(cookie);
+  app.setSchemaErrorFormatter(schemaErrorFormatter);
+  await registerApiDocs(app);
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
@@ -68,6 +77,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes(hub));
   await app.register(userRoutes(hub));
   await app.register(callRoutes(hub));
+  await app.register(connectionRoutes(hub));
+  await app.register(webhookInboxRoutes(hub));
+  await app.register(metricsRoutes(hub, options.counters, { public: options.metricsPublic ?? false }));
   return app;
 }
 

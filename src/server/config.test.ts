@@ -12,7 +12,17 @@ describe('loadConfig', () => {
       publicUrl: 'http://127.0.0.1:3000',
       secret: undefined,
       keyFile: resolve('data/secret.key'),
+      metricsPublic: false,
     });
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['0', false],
+    ['', false],
+  ])('reads SWITCHBOARD_METRICS_PUBLIC=%j as %s', (value, expected) => {
+    expect(loadConfig({}, { SWITCHBOARD_METRICS_PUBLIC: value }).metricsPublic).toBe(expected);
   });
 
   it('prefers flags over the environment', () => {

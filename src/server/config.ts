@@ -15,6 +15,8 @@ export interface HubConfig {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   logLevel: string;
+  /** Serve /metrics without authentication (SWITCHBOARD_METRICS_PUBLIC=1), for a scraper on a private network. */
+  metricsPublic: boolean;
 }
 
 export interface ConfigFlags {
@@ -54,6 +56,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     adminEmail: env.SWITCHBOARD_ADMIN_EMAIL || undefined,
     adminPassword: env.SWITCHBOARD_ADMIN_PASSWORD || undefined,
     logLevel: env.SWITCHBOARD_LOG_LEVEL ?? 'info',
+    metricsPublic: env.SWITCHBOARD_METRICS_PUBLIC === '1' || env.SWITCHBOARD_METRICS_PUBLIC === 'true',
   };
 }
 

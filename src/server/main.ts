@@ -38,6 +38,7 @@ export async function startHub(config: HubConfig, log: Logger = pino({ level: co
     hub,
     logger: log,
     counters: new Counters(),
+    metricsPublic: config.metricsPublic,
     ...(existsSync(WEB_ROOT) ? { webRoot: WEB_ROOT } : {}),
   });
   await hub.start();

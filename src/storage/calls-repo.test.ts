@@ -312,6 +312,30 @@ describeEachDatabase('CallsRepo', (getStore) => {
       { hour: '2024-05-01T11', in: 1, out: 1, missed: 0 },
     ]);
   });
+
+  it('counts calls by connection and status', async () => {
+    const store = getStore();
+    const [a, b] = [await seedConnection(store), await seedConnection(store)];
+    const statuses = [
+      [a, 'ringing'],
+      [a, 'ended'],
+      [a, 'ended'],
+      [b, 'talking'],
+      [a, 'ended'],
+    ] as const;
+    for (const [connection, status] of statuses) {
+      await store.calls.save({ call: buildCall(connection.id, { status }), legs: [] });
+    }
+    const counts = await store.calls.countByStatus();
+    expect(counts).toHaveLength(3);
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        { connection_id: a.id, status: 'ringing', count: 1 },
+        { connection_id: a.id, status: 'ended', count: 3 },
+        { connection_id: b.id, status: 'talking', count: 1 },
+      ]),
+    );
+  });
 });
 
 async function seedPeople(store: Store): Promise<{ connection: Connection; anna: User; boris: User }> {

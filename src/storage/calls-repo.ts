@@ -79,6 +79,12 @@ export interface HourCallStats {
   missed: number;
 }
 
+export interface CallCount {
+  connection_id: string;
+  status: CallStatus;
+  count: number;
+}
+
 /** Calls, their agent legs and their timeline. The caller creates the call and leg ids. */
 export class CallsRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -311,6 +317,18 @@ export class CallsRepo {
       out: Number(row.out),
       missed: Number(row.missed),
     }));
+  }
+
+  /** How many calls each connection has in each status (for /metrics); combinations without calls are left out. */
+  async countByStatus(): Promise<CallCount[]> {
+    const rows = await this.db
+      .selectFrom('calls')
+      .select((eb) => ['connection_id', 'status', eb.fn.countAll<number | string>().as('count')])
+      .groupBy(['connection_id', 'status'])
+      .orderBy('connection_id')
+      .orderBy('status')
+      .execute();
+    return rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
 }
 

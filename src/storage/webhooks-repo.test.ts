@@ -157,4 +157,35 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
     expect(await store.webhooks.prune(at(10_000))).toBe(1);
     expect((await store.webhooks.list()).items.map((w) => w.id)).toEqual([recent, oldPending]);
   });
+
+  it('reports the latest request and the errors since a time, per connection asked about', async () => {
+    const store = getStore();
+    const [busy, quiet, other] = [
+      await seedConnection(store),
+      await seedConnection(store),
+      await seedConnection(store),
+    ];
+    const outcomes = [
+      [at(0), 'failed'],
+      [at(60_000), 'rejected'],
+      [at(70_000), 'failed'],
+      [at(80_000), 'processed'],
+      [at(90_000), 'duplicate'],
+      [at(50_000), 'pending'],
+    ] as const;
+    for (const [receivedAt, status] of outcomes) {
+      const id = await store.webhooks.insertPending(incoming(busy.id, { received_at: receivedAt }));
+      if (status !== 'pending') await store.webhooks.finish(id, { status, processed_at: receivedAt });
+    }
+    const elsewhere = await store.webhooks.insertPending(incoming(other.id, { received_at: at(65_000) }));
+    await store.webhooks.finish(elsewhere, { status: 'failed', processed_at: at(65_000) });
+
+    expect(await store.webhooks.activity([quiet.id, busy.id], at(60_000))).toEqual([
+      { connection_id: quiet.id, last_received_at: null, errors_since: 0 },
+      // The latest by arrival order: the pending one came last even with an earlier clock.
+      { connection_id: busy.id, last_received_at: at(50_000), errors_since: 2 },
+    ]);
+    expect((await store.webhooks.activity([busy.id], at(0)))[0]?.errors_since).toBe(3);
+    expect(await store.webhooks.activity([], at(0))).toEqual([]);
+  });
 });

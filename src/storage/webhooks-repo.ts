@@ -27,6 +27,15 @@ export interface WebhookFilter {
   limit?: number;
 }
 
+/** A connection's recent inbox figures. */
+export interface WebhookActivity {
+  connection_id: string;
+  /** When its latest request arrived, whatever came of it. */
+  last_received_at: string | null;
+  /** Requests received at or after the `since` asked for that ended `rejected` or `failed`. */
+  errors_since: number;
+}
+
 /**
  * The webhook inbox. A request is stored as `pending` before it is handled, so a crash leaves it
  * to be handled again at start-up; `attempts` counts how often handling began.
@@ -111,6 +120,35 @@ export class WebhooksRepo {
 
   get(id: number): Promise<Webhook | undefined> {
     return this.db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** For each connection asked about, in that order; one index lookup each, plus one count over the recent rows. */
+  async activity(connectionIds: readonly string[], since: string): Promise<WebhookActivity[]> {
+    if (connectionIds.length === 0) return [];
+    const errors = await this.db
+      .selectFrom('webhooks')
+      .select((eb) => ['connection_id', eb.fn.countAll<number | string>().as('count')])
+      .where('received_at', '>=', since)
+      .where('status', 'in', ['rejected', 'failed'])
+      .where('connection_id', 'in', connectionIds)
+      .groupBy('connection_id')
+      .execute();
+    const activity: WebhookActivity[] = [];
+    for (const connectionId of connectionIds) {
+      const latest = await this.db
+        .selectFrom('webhooks')
+        .select('received_at')
+        .where('connection_id', '=', connectionId)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      activity.push({
+        connection_id: connectionId,
+        last_received_at: latest?.received_at ?? null,
+        errors_since: Number(errors.find((row) => row.connection_id === connectionId)?.count ?? 0),
+      });
+    }
+    return activity;
   }
 
   /** Retention: deletes finished requests received before `before`; pending ones are kept. */

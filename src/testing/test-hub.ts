@@ -34,7 +34,7 @@ export async function createTestHub(store: Store, options: { now?: () => Date } 
   const admin = await seedUser(store, { email: 'admin@example.com', name: 'Admin', role: 'admin' });
   const anna = await seedUser(store, { email: 'anna@example.com', name: 'Anna' });
   const boris = await seedUser(store, { email: 'boris@example.com', name: 'Boris' });
-  const connection = await createConnection(hub, {
+  const { connection } = await createConnection(hub, {
     connectorId: 'fake',
     name: 'Office PBX',
     settings: { secret: FAKE_SECRET, members: '101:Anna,102:Boris' },
