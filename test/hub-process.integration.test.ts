@@ -1,0 +1,174 @@
+/**
+ * The hub as people run it: a real `switchboard serve` process, set up through the real CLI, fed a
+ * webhook over HTTP, watched through the REST API and the SSE streams of two agents.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_SIGNATURE_HEADER, signFakeBody } from '../src/connectors/fake/fake-webhook.js';
+import { createTestDatabase, PG_URL_VARIABLE, type TestDatabase } from '../src/testing/databases.js';
+import type { SqlDialect } from '../src/storage/index.js';
+
+const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
+const run = promisify(execFile);
+const SECRET = 'process-test-secret';
+
+const dialects: SqlDialect[] = ['sqlite', 'postgres'];
+for (const dialect of dialects) {
+  const skip = dialect === 'postgres' && !process.env[PG_URL_VARIABLE];
+  const title = skip
+    ? `switchboard serve on PostgreSQL (skipped: set ${PG_URL_VARIABLE}=postgres://… to run)`
+    : `switchboard serve on ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`;
+  (skip ? describe.skip : describe)(title, () => {
+    let database: TestDatabase;
+    let hub: ChildProcess | undefined;
+    let base: string;
+    const env = { ...process.env, SWITCHBOARD_SECRET: 'process-test-key', SWITCHBOARD_LOG_LEVEL: 'warn' };
+    const cli = async (...args: string[]) => {
+      const { stdout } = await run(process.execPath, [BIN, ...args, '--db', database.target, '--json'], { env });
+      return JSON.parse(stdout) as Record<string, unknown>;
+    };
+
+    beforeAll(async () => {
+      database = await createTestDatabase(dialect);
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      hub = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', database.target], {
+        env: { ...env, SWITCHBOARD_ADMIN_EMAIL: 'admin@example.com', SWITCHBOARD_ADMIN_PASSWORD: 'admin-password' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        hub!.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('Switchboard is serving')) resolve();
+        });
+        hub!.once('exit', (code) => reject(new Error(`the hub exited with ${code}: ${out}`)));
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      if (hub && hub.exitCode === null) {
+        const exited = new Promise((resolve) => hub!.once('exit', resolve));
+        hub.kill('SIGTERM');
+        await exited;
+      }
+      await database?.dispose();
+    });
+
+    it('turns a webhook into a call seen in the API and on the bound agent stream only', async () => {
+      await cli(
+        'user',
+        'add',
+        '--email',
+        'anna@example.com',
+        '--name',
+        'Anna',
+        '--role',
+        'agent',
+        '--password',
+        'anna-password',
+      );
+      await cli(
+        'user',
+        'add',
+        '--email',
+        'boris@example.com',
+        '--name',
+        'Boris',
+        '--role',
+        'agent',
+        '--password',
+        'boris-password',
+      );
+      const anna = String((await cli('token', 'create', '--email', 'anna@example.com')).token);
+      const boris = String((await cli('token', 'create', '--email', 'boris@example.com')).token);
+      const connection = await cli(
+        'connection',
+        'add',
+        '--connector',
+        'fake',
+        '--name',
+        'Office',
+        '--setting',
+        `secret=${SECRET}`,
+        '--public-url',
+        base,
+      );
+      await cli('connection', 'bind', String(connection.id), '101', 'anna@example.com');
+      expect(String(connection.webhookUrl)).toBe(`${base}/hooks/${connection.id}/${connection.token}`);
+
+      const annaEvents = await openStream(`${base}/api/v1/events`, anna);
+      const borisEvents = await openStream(`${base}/api/v1/events`, boris);
+      const body = JSON.stringify({ type: 'start', direction: 'in', from: '+74951234567', to: '101', callId: 'p1' });
+      const hook = await fetch(String(connection.webhookUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [FAKE_SIGNATURE_HEADER]: signFakeBody(body, SECRET) },
+        body,
+      });
+      expect(hook.status).toBe(200);
+
+      const ringing = await annaEvents.next('call.ringing');
+      expect(ringing).toMatchObject({ call: { clientNumber: '+74951234567', status: 'ringing', direction: 'in' } });
+      const calls = await (
+        await fetch(`${base}/api/v1/calls`, { headers: { authorization: `Bearer ${anna}` } })
+      ).json();
+      expect(calls.items).toHaveLength(1);
+      expect(calls.items[0]).toMatchObject({ id: (ringing as { call: { id: string } }).call.id, externalId: 'p1' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(borisEvents.types()).not.toContain('call.ringing');
+      annaEvents.close();
+      borisEvents.close();
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A small SSE client: collects events, and waits for one of a type. */
+async function openStream(url: string, token: string) {
+  const events: Array<{ type: string; data: unknown }> = [];
+  const waiters: Array<() => void> = [];
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    httpRequest(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, resolve)
+      .on('error', reject)
+      .end();
+  });
+  let buffer = '';
+  response.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const type = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (type && data) events.push({ type, data: JSON.parse(data) });
+      waiters.splice(0).forEach((wake) => wake());
+    }
+  });
+  return {
+    types: () => events.map((event) => event.type),
+    async next(type: string, timeoutMs = 5000): Promise<unknown> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find((event) => event.type === type);
+        if (found) return found.data;
+        if (Date.now() > deadline) throw new Error(`no ${type} event; got ${events.map((e) => e.type).join(', ')}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+    close: () => response.destroy(),
+  };
+}
