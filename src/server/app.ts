@@ -2,6 +2,7 @@
  * The Fastify app: routes, auth, errors. No `listen` here — tests use `app.inject()`, main.ts listens.
  */
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { HubError, toHubError } from '../runtime/errors.js';
@@ -67,10 +68,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.status(hubError.statusCode).send({ error: hubError.toJSON() });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
+    // The web UI routes in the browser: any other GET page gets its index.html.
+    const page =
+      request.method === 'GET' &&
+      !/^\/(api|hooks)\//.test(request.url) &&
+      !/\.\w+$/.test(request.url.split('?')[0] ?? '');
+    if (options.webRoot && page) return reply.type('text/html').sendFile('index.html');
+    return reply
       .status(404)
       .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
+  if (options.webRoot) await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false });
 
   app.get('/healthz', async () => ({ ok: true }));
   await app.register(hookRoutes(hub, options.counters));
