@@ -6,6 +6,7 @@ import { addTokenCommands } from './token.js';
 import { addUserCommands } from './user.js';
 import { contactsCommand } from './contacts.js';
 import { addConnectionCommands } from './connection.js';
+import { addEmulatorCommands } from './emulator.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   addTokenCommands(program);
   program.addCommand(contactsCommand());
   addConnectionCommands(program);
+  addEmulatorCommands(program);
   return program;
 }
 

@@ -323,10 +323,11 @@ export function dispositionForReason(reason: number | undefined): VoipCallDispos
 /**
  * The opaque `call` data of our call records, handed back to `VoipGetCallLink`.
  * `playable` turns true after `/events/record/added`: before that Mango may not serve the file yet.
+ * A call without a usable recording has null instead, since the host counts non-empty data as recorded.
  */
 export interface MangoCallData {
   entryId: string;
-  recordingId?: string;
+  recordingId: string;
   playable: boolean;
 }
 
@@ -404,8 +405,12 @@ export function reduceEntry(
   }
   const outcome: MangoEntryOutcome = { state: next };
   if (next.record) {
-    const call: MangoCallData = { entryId, playable: Boolean(next.playable) && !next.lost };
-    if (next.recordingId && !next.lost) call.recordingId = next.recordingId;
+    // The host marks a call recorded when its `call` data is not empty, so a call without a usable
+    // recording carries null: "recorded" then means a recording exists, playable or still being stored.
+    const call: MangoCallData | null =
+      next.recordingId !== undefined && !next.lost
+        ? { entryId, recordingId: next.recordingId, playable: Boolean(next.playable) }
+        : null;
     outcome.callRecord = { ...next.record, call };
   }
   return outcome;

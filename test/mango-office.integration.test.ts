@@ -1,0 +1,303 @@
+/**
+ * Mango Office end to end: the real hub listening on a port, a Mango connection made through the API and
+ * pointed at the emulator, every scripted scenario (in order, and shuffled with duplicates) pushed to the
+ * connection's webhook URL, and the result read back through the REST API and the agents' SSE streams.
+ */
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { findConnector } from '../src/connectors/index.js';
+import { startMangoEmulator, type MangoEmulator } from '../src/emulators/mango-office/mango-office-emulator.js';
+import type { MangoScenarioName } from '../src/emulators/mango-office/mango-office-scenarios.js';
+import { createHub, type Hub } from '../src/runtime/hub.js';
+import { createSecretBox } from '../src/runtime/secret-box.js';
+import { createApiToken, createUser } from '../src/runtime/users.js';
+import { buildApp } from '../src/server/app.js';
+import { Counters } from '../src/server/metrics.js';
+import { describeEachDatabase } from '../src/testing/databases.js';
+
+const KEY = 'integration-key';
+const SALT = 'integration-salt';
+const CLIENT = '79161234567';
+
+interface Expected {
+  direction: string;
+  owner: 'anna' | 'boris';
+  client: string;
+  disposition: string;
+  missed: boolean;
+  /** talk_time → end_time of the script. */
+  duration: number;
+  /** The extensions that got a leg, in order. */
+  legs: string[];
+  recorded?: boolean;
+  /**
+   * Several legs hand the client over, so which agent answered last is only known from the order of
+   * notifications across legs (the contract's events carry no timestamps). Shuffled, only what the
+   * summary settles is checked.
+   */
+  transfer?: boolean;
+}
+
+const IN = { direction: 'in', client: `+${CLIENT}`, disposition: 'answered', missed: false };
+const EXPECTED: Record<Exclude<MangoScenarioName, 'callback'>, Expected> = {
+  'incoming-answered': { ...IN, owner: 'anna', duration: 42, legs: ['101'] },
+  'incoming-missed': { ...IN, owner: 'anna', disposition: 'cancel', missed: true, duration: 0, legs: ['101'] },
+  'group-ringing': { ...IN, owner: 'boris', duration: 61, legs: ['101', '102'] },
+  outgoing: { ...IN, direction: 'out', owner: 'anna', duration: 30, legs: ['101'] },
+  // Anna calls Boris: the hub keeps one agent side, the called one, and the caller's extension as the number.
+  internal: { ...IN, direction: 'internal', client: '101', owner: 'boris', duration: 60, legs: ['102'] },
+  'consultative-transfer': { ...IN, owner: 'boris', duration: 114, legs: ['101', '102'], transfer: true },
+  'blind-transfer': { ...IN, owner: 'boris', duration: 92, legs: ['101', '102'], transfer: true },
+  recorded: { ...IN, owner: 'anna', duration: 42, legs: ['101'], recorded: true },
+};
+
+const DELIVERIES = {
+  'in order': {},
+  duplicated: { duplicates: true },
+  'shuffled and duplicated': { shuffle: true, duplicates: true, seed: 7 },
+} as const;
+
+describeEachDatabase('Mango Office through the real server', (getStore) => {
+  let hub: Hub;
+  let app: FastifyInstance;
+  let emulator: MangoEmulator;
+  let base: string;
+  const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
+  const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
+  let connectionId: string;
+
+  const api = async (who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', ...init.headers },
+    });
+    return response;
+  };
+  const json = async (who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
+    const response = await api(who, path, init);
+    const body = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
+    return body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const callByEntry = async (entryId: string) => {
+    const list = await json('admin', `/api/v1/calls?limit=100`);
+    const found = (list.items as Array<{ id: string; externalId: string }>).find((c) => c.externalId === entryId);
+    if (!found) throw new Error(`no call for entry ${entryId}`);
+    return json('admin', `/api/v1/calls/${found.id}`);
+  };
+
+  beforeEach(async () => {
+    const store = getStore();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const log = pino({ level: 'silent' });
+    hub = createHub({ store, box: createSecretBox('integration key material'), log, publicUrl: base, findConnector });
+    app = await buildApp({ hub, logger: log, counters: new Counters() });
+    await hub.start();
+    await app.listen({ port, host: '127.0.0.1' });
+    emulator = await startMangoEmulator({
+      apiKey: KEY,
+      apiSalt: SALT,
+      staff: [
+        { extension: '101', name: 'Anna Smirnova' },
+        { extension: '102', name: 'Boris Ivanov' },
+      ],
+    });
+
+    const people = [
+      ['admin', 'admin'],
+      ['anna', 'agent'],
+      ['boris', 'agent'],
+    ] as const;
+    for (const [name, role] of people) {
+      const { user } = await createUser(hub, { email: `${name}@example.com`, name, role, password: 'password-123' });
+      tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
+      if (name !== 'admin') ids[name] = user.id;
+    }
+    const saved = await json('admin', '/api/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        connectorId: 'mango-office',
+        name: 'Mango',
+        settings: { apiKey: KEY, apiSalt: SALT, apiUrl: emulator.apiUrl },
+      }),
+    });
+    connectionId = saved.connection?.id ?? saved.id;
+    const webhookUrl = String(saved.connection?.webhookUrl ?? saved.webhookUrl);
+    expect(webhookUrl.startsWith(`${base}/hooks/`)).toBe(true);
+    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
+      method: 'PUT',
+      body: JSON.stringify([
+        { extension: '101', userId: ids.anna },
+        { extension: '102', userId: ids.boris },
+      ]),
+    });
+    emulator.configure({ hubUrl: webhookUrl });
+  });
+
+  afterEach(async () => {
+    await emulator?.close();
+    await app?.close();
+    await hub?.stop();
+  });
+
+  it('tests the connection and lists the emulator staff as members', async () => {
+    expect(await json('admin', `/api/v1/connections/${connectionId}/test`, { method: 'POST', body: '{}' })).toEqual({
+      success: true,
+    });
+    const members = await api('admin', `/api/v1/connections/${connectionId}/members`);
+    expect(await members.json()).toEqual([
+      { id: '101', label: 'Anna Smirnova' },
+      { id: '102', label: 'Boris Ivanov' },
+    ]);
+  });
+
+  for (const [scenario, expected] of Object.entries(EXPECTED)) {
+    for (const [delivery, options] of Object.entries(DELIVERIES)) {
+      it(`${scenario}, ${delivery}`, async () => {
+        const played = await emulator.playScenario({ name: scenario as MangoScenarioName, client: CLIENT, options });
+        expect(played.notifications.map((n) => n.status)).toEqual(played.notifications.map(() => 200));
+        const call = await callByEntry(played.entryId);
+        expect(call).toMatchObject({
+          disposition: expected.disposition,
+          missed: expected.missed,
+          duration: expected.duration,
+          hasRecording: expected.recorded === true,
+          status: 'ended',
+        });
+        if (expected.transfer && delivery.startsWith('shuffled')) return;
+        expect(call).toMatchObject({ direction: expected.direction, clientNumber: expected.client });
+        expect(call.ownerId).toBe(ids[expected.owner]);
+        const legs = (call.legs as Array<{ extension: string }>).map((leg) => leg.extension);
+        expect(delivery.startsWith('shuffled') ? legs.sort() : legs).toEqual(expected.legs);
+      });
+    }
+  }
+
+  it('tells each agent of a group call: both ring, both see the answer, the answerer owns it', async () => {
+    const anna = await openStream(`${base}/api/v1/events`, tokens.anna);
+    const boris = await openStream(`${base}/api/v1/events`, tokens.boris);
+    try {
+      const played = await emulator.playScenario({ name: 'group-ringing', client: CLIENT });
+      const call = await callByEntry(played.entryId);
+      await anna.waitFor('call.ended');
+      await boris.waitFor('call.ended');
+      for (const stream of [anna, boris]) {
+        expect(stream.types()).toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recorded']);
+        expect(stream.events.every((event) => (event.data as { call: { id: string } }).call.id === call.id)).toBe(true);
+      }
+      const answered = boris.events.find((event) => event.type === 'call.answered')?.data as {
+        call: { ownerId: string };
+      };
+      expect(answered.call.ownerId).toBe(ids.boris);
+    } finally {
+      anna.close();
+      boris.close();
+    }
+  });
+
+  it('tells the agent of a missed call, and nobody else', async () => {
+    const anna = await openStream(`${base}/api/v1/events`, tokens.anna);
+    const boris = await openStream(`${base}/api/v1/events`, tokens.boris);
+    try {
+      await emulator.playScenario({ name: 'incoming-missed', client: CLIENT });
+      await anna.waitFor('call.missed');
+      expect(anna.types()).toContain('call.ringing');
+      expect(boris.types()).toEqual([]);
+    } finally {
+      anna.close();
+      boris.close();
+    }
+  });
+
+  it('plays a recording through the hub, with a fresh one-shot link each time', async () => {
+    const played = await emulator.playScenario({ name: 'recorded', client: CLIENT });
+    const call = await callByEntry(played.entryId);
+    const links: string[] = [];
+    for (let play = 0; play < 2; play++) {
+      const redirect = await api('anna', `/api/v1/calls/${call.id}/recording`);
+      expect(redirect.status).toBe(302);
+      const link = redirect.headers.get('location') ?? '';
+      expect(link.startsWith(emulator.url)).toBe(true);
+      links.push(link);
+      const audio = await fetch(link);
+      expect(audio.headers.get('content-type')).toBe('audio/wav');
+      const bytes = Buffer.from(await audio.arrayBuffer());
+      expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+      expect((await fetch(link)).status).toBe(404);
+    }
+    expect(links[0]).not.toBe(links[1]);
+  });
+
+  it('says why a call without a recording cannot be played', async () => {
+    const played = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT });
+    const call = await callByEntry(played.entryId);
+    const response = await api('anna', `/api/v1/calls/${call.id}/recording`);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/recording/i);
+  });
+
+  it('click-to-call rings the agent first, then the client, and links the call to the request', async () => {
+    const started = await json('anna', '/api/v1/calls', {
+      method: 'POST',
+      body: JSON.stringify({ to: '+7 916 123-45-67' }),
+    });
+    await emulator.idle();
+    const command = emulator.commands.find((c) => c.path === '/commands/callback');
+    expect(command?.payload).toMatchObject({ from: { extension: '101' }, to_number: CLIENT });
+    const commandId = (command?.payload as { command_id: string }).command_id;
+    expect(commandId).toBeTruthy();
+
+    const list = await json('anna', '/api/v1/calls');
+    const call = (list.items as Array<Record<string, unknown>>).find((c) => c.originationId === started.originationId);
+    expect(call).toMatchObject({ direction: 'out', ownerId: ids.anna, clientNumber: `+${CLIENT}`, status: 'ended' });
+    expect(call?.disposition).toBe('answered');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A small SSE client: collects events, and waits for one of a type. */
+async function openStream(url: string, token: string) {
+  const events: Array<{ type: string; data: unknown }> = [];
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    httpRequest(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, resolve)
+      .on('error', reject)
+      .end();
+  });
+  let buffer = '';
+  response.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const type = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      // The stream opens with a snapshot of the calls in progress; only live events matter here.
+      if (type && data && type !== 'snapshot') events.push({ type, data: JSON.parse(data) });
+    }
+  });
+  return {
+    events,
+    types: () => events.map((event) => event.type),
+    async waitFor(type: string, timeoutMs = 5000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!events.some((event) => event.type === type)) {
+        if (Date.now() > deadline) throw new Error(`no ${type} event; got ${events.map((e) => e.type).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close: () => response.destroy(),
+  };
+}
