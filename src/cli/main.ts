@@ -7,6 +7,7 @@ import { addUserCommands } from './user.js';
 import { contactsCommand } from './contacts.js';
 import { addConnectionCommands } from './connection.js';
 import { addEmulatorCommands } from './emulator.js';
+import { addDemoCommand } from './demo.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   program.addCommand(contactsCommand());
   addConnectionCommands(program);
   addEmulatorCommands(program);
+  addDemoCommand(program);
   return program;
 }
 
