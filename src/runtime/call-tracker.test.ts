@@ -278,6 +278,23 @@ describe('trackCall: duplicates', () => {
 });
 
 describe('trackCall: call records', () => {
+  it('a record sets the direction and client taken from a side leg that came first', () => {
+    // A consultation between agents 101 and 102 delivered before the client's leg looks internal.
+    const consultation: Step = {
+      kind: 'event',
+      event: {
+        event: VoipWebhookEvent.NotifyStart,
+        direction: VoipCallDirection.Internal,
+        srcPhone: '101',
+        dstPhone: '102',
+        disposition: Unknown,
+        callId: 'c1',
+      },
+    };
+    const run = replay([consultation, answer('101'), end('101', Answered), record('101', Answered, 40, null)]);
+    expect(run.call).toMatchObject({ direction: 'in', client_number: CLIENT, src_phone: CLIENT, missed: 0 });
+  });
+
   it('a record after the events attaches, keeps its duration and the call data', () => {
     const run = replay([start('101'), answer('101'), end('101'), record('101', Answered, 42, { recordingId: 'r1' })]);
     expect(run.results[2]?.snapshot.call.duration).toBe(10);

@@ -75,7 +75,8 @@ interface Work {
  * - Owner: the last agent who answered, else the first agent rung. Users come from legs only.
  * - Missed: an incoming call whose disposition is not Answered. Disposition: Answered when anything
  *   answered, else what the ending event or record reported.
- * - A record (CDR) ends the call if it is open, stores `call` as JSON in `call_data`, sets
+ * - A record (CDR) ends the call if it is open, sets its direction (and with it the client's number),
+ *   stores `call` as JSON in `call_data`, sets
  *   `has_recording` when that data is not empty, and fixes duration and disposition; a leg is added for
  *   its agent if the call has none. Events for a call with a record are out of order; a later record
  *   with different content updates the call (keeping earlier non-empty call data).
@@ -259,6 +260,14 @@ function applyRecord(work: Work, record: VoipCallRecord, parties: Parties): void
 
   note(work, 'record', detail);
   adopt(work, record, parties);
+  // The record sums up the whole call. When the first event seen was a side leg (a consultation between
+  // two agents delivered before the client's leg), the call took that leg's direction and numbers.
+  if (record.direction !== call.direction) {
+    call.direction = record.direction;
+    call.client_number = parties.clientNumber;
+    call.src_phone = record.srcPhone;
+    call.dst_phone = record.dstPhone;
+  }
   const extension = parties.agentExtension;
   if (extension !== null && !work.legs.some((leg) => leg.extension === extension)) {
     const leg = addLeg(work, extension, parties.agentUserId, 'ended');
