@@ -16,6 +16,7 @@ import { createSecretBox } from '../src/runtime/secret-box.js';
 import { createApiToken, createUser } from '../src/runtime/users.js';
 import { buildApp } from '../src/server/app.js';
 import { Counters } from '../src/server/metrics.js';
+import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
 import { describeEachDatabase } from '../src/testing/databases.js';
 
 const KEY = 'integration-key';
@@ -68,6 +69,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
   const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
   const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
   let connectionId: string;
+  let relay: Relay;
 
   const api = async (who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
     const response = await fetch(`${base}${path}`, {
@@ -77,17 +79,18 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     });
     return response;
   };
-  const json = async (who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
+  const json = async <T = Record<string, unknown>>(who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
     const response = await api(who, path, init);
-    const body = (await response.json()) as Record<string, unknown>;
+    const body = (await response.json()) as T;
     if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
-    return body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return body;
   };
+  const calls = async (who: keyof typeof tokens) =>
+    (await json<{ items: CallView[] }>(who, '/api/v1/calls?limit=100')).items;
   const callByEntry = async (entryId: string) => {
-    const list = await json('admin', `/api/v1/calls?limit=100`);
-    const found = (list.items as Array<{ id: string; externalId: string }>).find((c) => c.externalId === entryId);
+    const found = (await calls('admin')).find((c) => c.externalId === entryId);
     if (!found) throw new Error(`no call for entry ${entryId}`);
-    return json('admin', `/api/v1/calls/${found.id}`);
+    return json<CallDetailsView>('admin', `/api/v1/calls/${found.id}`);
   };
 
   beforeEach(async () => {
@@ -118,7 +121,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
       tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
       if (name !== 'admin') ids[name] = user.id;
     }
-    const saved = await json('admin', '/api/v1/connections', {
+    const saved = await json<{ id: string; webhookUrl: string }>('admin', '/api/v1/connections', {
       method: 'POST',
       body: JSON.stringify({
         connectorId: 'mango-office',
@@ -126,9 +129,9 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
         settings: { apiKey: KEY, apiSalt: SALT, apiUrl: emulator.apiUrl },
       }),
     });
-    connectionId = saved.connection?.id ?? saved.id;
-    const webhookUrl = String(saved.connection?.webhookUrl ?? saved.webhookUrl);
-    expect(webhookUrl.startsWith(`${base}/hooks/`)).toBe(true);
+    connectionId = saved.id;
+    const webhookUrl = saved.webhookUrl;
+    expect(webhookUrl.startsWith(`${base}/hooks/${connectionId}/`)).toBe(true);
     await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
       method: 'PUT',
       body: JSON.stringify([
@@ -136,11 +139,13 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
         { extension: '102', userId: ids.boris },
       ]),
     });
-    emulator.configure({ hubUrl: webhookUrl });
+    relay = await startRelay(webhookUrl);
+    emulator.configure({ hubUrl: relay.url });
   });
 
   afterEach(async () => {
     await emulator?.close();
+    await relay?.close();
     await app?.close();
     await hub?.stop();
   });
@@ -173,7 +178,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
         });
         if (expected.transfer && delivery.startsWith('shuffled')) return;
         expect(call.ownerId).toBe(ids[expected.owner]);
-        const legs = (call.legs as Array<{ extension: string }>).map((leg) => leg.extension);
+        const legs = call.legs.map((leg) => leg.extension);
         expect(delivery.startsWith('shuffled') ? legs.sort() : legs).toEqual(expected.legs);
       });
     }
@@ -253,12 +258,58 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     const commandId = (command?.payload as { command_id: string }).command_id;
     expect(commandId).toBeTruthy();
 
-    const list = await json('anna', '/api/v1/calls');
-    const call = (list.items as Array<Record<string, unknown>>).find((c) => c.originationId === started.originationId);
+    const call = (await calls('anna')).find((c) => c.originationId === started.originationId);
     expect(call).toMatchObject({ direction: 'out', ownerId: ids.anna, clientNumber: `+${CLIENT}`, status: 'ended' });
     expect(call?.disposition).toBe('answered');
+
+    // What the emulator pushed: the leg ringing Anna (the client in `from`), then Anna's leg to the client.
+    const legs = relay.received
+      .filter((n) => n.path === '/events/call' && n.payload.command_id === commandId)
+      .map((n) => n.payload as { call_id: string; from: Record<string, string>; to: Record<string, string> });
+    const [agentLeg, clientLeg] = [...new Set(legs.map((leg) => leg.call_id))];
+    const first = legs.find((leg) => leg.call_id === agentLeg);
+    const second = legs.find((leg) => leg.call_id === clientLeg);
+    expect(first).toMatchObject({ from: { number: CLIENT }, to: { extension: '101' } });
+    expect(second).toMatchObject({ from: { extension: '101' }, to: { number: CLIENT } });
   });
 });
+
+interface Relay {
+  url: string;
+  /** Every notification passed on, in the order the hub got them. */
+  received: Array<{ path: string; payload: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+/** Passes the emulator's notifications on to the hub unchanged, noting each one on the way. */
+async function startRelay(target: string): Promise<Relay> {
+  const received: Relay['received'] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      const path = req.url ?? '/';
+      received.push({ path, payload: JSON.parse(new URLSearchParams(body).get('json') ?? '{}') });
+      fetch(target + path, { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body })
+        .then(async (response) => {
+          res.writeHead(response.status);
+          res.end(await response.text());
+        })
+        .catch(() => {
+          res.writeHead(502);
+          res.end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
