@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseStaff } from './emulator.js';
+
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+
+describe('parseStaff', () => {
+  it.each([
+    ['101:Anna', [{ extension: '101', name: 'Anna' }]],
+    [
+      ' 101 : Anna Smirnova , 102:Борис ',
+      [
+        { extension: '101', name: 'Anna Smirnova' },
+        { extension: '102', name: 'Борис' },
+      ],
+    ],
+  ])('reads %j', (text, staff) => {
+    expect(parseStaff(text)).toEqual(staff);
+  });
+
+  it.each([
+    ['Anna', /look like "101:Anna", not "Anna"/],
+    ['101:', /not "101:"/],
+    [',', /at least one/],
+    ['101:Anna,101:Boris', /101 is listed twice/],
+  ])('refuses %j', (text, message) => {
+    expect(() => parseStaff(text)).toThrow(message);
+  });
+});
+
+describe('switchboard emulator mango-office', () => {
+  it('serves the Mango API with the given key and staff and says where', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', 'mango-office', '--port', '0', '--key', 'k1', '--salt', 's1', '--staff', '201:Vera'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Commands received')) resolve(text);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)));
+      });
+      const url = /emulator at (http:\/\/\S+)/.exec(out)?.[1] ?? '';
+      expect(out).toContain(`apiUrl=${url}/vpbx/ apiKey=k1 apiSalt=s1`);
+      const config = await (await fetch(`${url}/_emulator/config`)).json();
+      expect(config).toEqual({ hubUrl: null, staff: [{ extension: '201', name: 'Vera' }] });
+      const scenario = await fetch(`${url}/_emulator/scenario`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'incoming-answered' }),
+      });
+      expect(scenario.status).toBe(409);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+});
