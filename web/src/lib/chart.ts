@@ -10,12 +10,14 @@ export function niceCeiling(value: number): number {
   return 10 * magnitude;
 }
 
-/** Whole-number gridlines from 0 to `max` (a nice ceiling), at most `count` + 1 of them. */
+/**
+ * Gridlines for counts from 0 to at least `max`: a round whole step, about `count` lines; the last
+ * tick is the top of the axis.
+ */
 export function axisTicks(max: number, count = 4): number[] {
-  const top = niceCeiling(max);
-  const step = Math.max(1, Math.ceil(top / count));
+  const step = niceCeiling(max / count);
+  const top = Math.max(step, Math.ceil(max / step) * step);
   const ticks: number[] = [];
   for (let value = 0; value <= top; value += step) ticks.push(value);
-  if (ticks[ticks.length - 1] !== top) ticks.push(top);
   return ticks;
 }

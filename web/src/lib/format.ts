@@ -68,11 +68,9 @@ export interface DateFormatContext {
   now?: Date;
 }
 
-/** A time of day: `14:05` (or `2:05 PM` where the locale says so). */
+/** A time of day: `14:05`, `01:30` (or `2:05 PM` where the locale says so). */
 export function formatTime(iso: string, ctx: DateFormatContext): string {
-  return new Intl.DateTimeFormat(ctx.locale, { timeZone: ctx.timeZone, hour: 'numeric', minute: '2-digit' }).format(
-    new Date(iso),
-  );
+  return new Intl.DateTimeFormat(ctx.locale, { timeZone: ctx.timeZone, timeStyle: 'short' }).format(new Date(iso));
 }
 
 /** A full date and time with the year. */
@@ -93,14 +91,11 @@ export function formatCallTime(iso: string, ctx: DateFormatContext): string {
   const now = ctx.now ?? new Date();
   if (dayKey(date, ctx.timeZone) === dayKey(now, ctx.timeZone)) return formatTime(iso, ctx);
   const sameYear = dayKey(date, ctx.timeZone).slice(0, 4) === dayKey(now, ctx.timeZone).slice(0, 4);
-  return new Intl.DateTimeFormat(ctx.locale, {
-    timeZone: ctx.timeZone,
-    day: 'numeric',
-    month: 'short',
-    ...(sameYear ? {} : { year: 'numeric' }),
-    hour: 'numeric',
-    minute: '2-digit',
-  }).format(date);
+  if (!sameYear) return formatDateTime(iso, ctx);
+  const day = new Intl.DateTimeFormat(ctx.locale, { timeZone: ctx.timeZone, day: 'numeric', month: 'short' }).format(
+    date,
+  );
+  return `${day}, ${formatTime(iso, ctx)}`;
 }
 
 /** "5 minutes ago", "yesterday", "in 2 hours": the largest unit that fits. */

@@ -13,14 +13,21 @@ interface Broadcast<M> {
 
 function broadcast<M>(name: string): Broadcast<M> {
   const channel = new BroadcastChannel(name);
+  let closed = false;
   return {
-    post: (message) => channel.postMessage(message),
+    // Posting on a closed channel throws; a tab that is leaving has nothing left to say.
+    post: (message) => {
+      if (!closed) channel.postMessage(message);
+    },
     subscribe(fn) {
       const listener = (e: MessageEvent<M>) => fn(e.data);
       channel.addEventListener('message', listener);
       return () => channel.removeEventListener('message', listener);
     },
-    close: () => channel.close(),
+    close: () => {
+      closed = true;
+      channel.close();
+    },
   };
 }
 

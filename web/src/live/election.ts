@@ -1,11 +1,16 @@
 /** Ways for the tabs of one browser to agree on a single leader. */
 import type { Elect } from './live-hub.js';
 
+/** The part of `navigator.locks` an election needs. */
+export interface LockRequester {
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | undefined): Promise<unknown>;
+}
+
 /**
  * Web Locks: the tab holding the lock leads until it closes or leaves; the browser hands the lock to
  * the next waiting tab, even when the leader crashes. Needs a secure context (HTTPS or localhost).
  */
-export function lockElection(locks: Pick<LockManager, 'request'>, name: string): Elect {
+export function lockElection(locks: LockRequester, name: string): Elect {
   return ({ lead }) => {
     const abort = new AbortController();
     let release: (() => void) | undefined;
