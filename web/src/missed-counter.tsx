@@ -39,7 +39,7 @@ export function MissedCounter() {
       data-testid="missed-counter"
       data-count={n}
     >
-      <Icon name="phone-missed" />
+      <Icon name="phone-missed" size={20} />
       {n > 0 ? (
         <span className="counter-badge" data-testid="missed-counter-value">
           {n > 99 ? '99+' : n}

@@ -20,6 +20,8 @@ interface DialAttempt {
   number: string;
   phase: DialPhase;
   error?: string;
+  /** Live calls when the dial started: only a call that appears after it is this one. */
+  before: string[];
 }
 
 interface Dialer {
@@ -46,6 +48,8 @@ export function DialerProvider({ children }: { children: ReactNode }) {
   const { state } = useLive();
   const [attempt, setAttempt] = useState<DialAttempt | null>(null);
   const nextId = useRef(1);
+  const liveIds = useRef<string[]>([]);
+  liveIds.current = state.calls.map((c) => c.call.id);
 
   const lines = useMemo(() => [...new Set(me.extensions.map((e) => e.connectionId))], [me.extensions]);
   const [storedLine, setStoredLine] = useState<string | null>(() => {
@@ -71,7 +75,7 @@ export function DialerProvider({ children }: { children: ReactNode }) {
   const dial = useCallback(
     (number: string) => {
       const id = nextId.current++;
-      setAttempt({ id, number, phase: 'requesting' });
+      setAttempt({ id, number, phase: 'requesting', before: liveIds.current });
       // With one line the server picks it; with several, the agent's chosen one.
       const body = lines.length > 1 && line ? { to: number, connectionId: line } : { to: number };
       api.post<Origination>('/calls', body).then(
@@ -87,7 +91,10 @@ export function DialerProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (attempt?.phase !== 'ringing') return;
     const appeared = state.calls.some(
-      (c) => c.call.direction === 'out' && phonesMatch(c.call.clientNumber, attempt.number),
+      (c) =>
+        c.call.direction === 'out' &&
+        !attempt.before.includes(c.call.id) &&
+        phonesMatch(c.call.clientNumber, attempt.number),
     );
     if (appeared) {
       setAttempt(null);

@@ -83,7 +83,7 @@ export const ru: Messages = {
   'popup.unknown': 'Неизвестный номер',
   'popup.ringing': 'Звонит…',
   'popup.dialing': 'Вызов…',
-  'popup.talking': 'Идёт разговор · {time}',
+  'popup.talking': 'Разговор · {time}',
   'popup.createContact': 'Создать контакт',
   'popup.openContact': 'Открыть контакт',
   'popup.dismiss': 'Скрыть звонок',
