@@ -3,10 +3,12 @@ import { LanguageSwitch, Logo } from './components/chrome.js';
 import { useDialer } from './components/dialer.js';
 import { Icon } from './components/icons.js';
 import type { IconName } from './components/icons.js';
-import { Empty } from './components/ui.js';
+import { ErrorBoundary } from './components/error-boundary.js';
+import { Button, Empty } from './components/ui.js';
 import { useI18n } from './i18n/i18n-react.js';
 import type { MessageKey } from './i18n/i18n.js';
 import { useLive } from './live/live-react.js';
+import { setPageTitle } from './lib/page-title.js';
 import { href, navSection, parseRoute } from './lib/router.js';
 import type { Route } from './lib/router.js';
 import { MissedCounter } from './missed-counter.js';
@@ -54,6 +56,12 @@ export function Layout() {
   const { isAdmin } = useSession();
   const active = navSection(route);
   const mainRef = useRef<HTMLElement>(null);
+  const activeLabel = NAV.find((item) => item.section === active)?.label;
+  const pageName = activeLabel ? t(activeLabel) : null;
+
+  useEffect(() => {
+    setPageTitle(pageName ? `${pageName} · ${t('app.name')}` : t('app.name'));
+  }, [pageName, t]);
 
   useEffect(() => {
     mainRef.current?.scrollTo?.({ top: 0 });
@@ -86,7 +94,9 @@ export function Layout() {
       <div className="main-column">
         <TopBar />
         <main className="content" ref={mainRef}>
-          <RouteView route={route} isAdmin={isAdmin} />
+          <ErrorBoundary key={window.location.hash} fallback={(reset) => <PageFailed onRetry={reset} />}>
+            <RouteView route={route} isAdmin={isAdmin} />
+          </ErrorBoundary>
         </main>
       </div>
     </div>
@@ -105,6 +115,22 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
       <Icon name={item.icon} />
       <span>{t(item.label)}</span>
     </a>
+  );
+}
+
+function PageFailed({ onRetry }: { onRetry(): void }) {
+  const { t } = useI18n();
+  return (
+    <Empty
+      icon="alert"
+      title={t('error.pageFailed')}
+      hint={t('error.pageFailedHint')}
+      action={
+        <Button variant="primary" icon="refresh" onClick={onRetry}>
+          {t('common.retry')}
+        </Button>
+      }
+    />
   );
 }
 

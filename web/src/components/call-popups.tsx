@@ -4,6 +4,7 @@ import type { Call } from '../api/types.js';
 import { useI18n } from '../i18n/i18n-react.js';
 import { useLive } from '../live/live-react.js';
 import type { LiveCall } from '../live/live-state.js';
+import { setTitleAlert } from '../lib/page-title.js';
 import { href } from '../lib/router.js';
 import { useSession } from '../session.js';
 import { Icon } from './icons.js';
@@ -119,12 +120,8 @@ function useRingingTitle(ringing: LiveCall | undefined) {
     ? (ringing.call.contact?.name ?? (fmt.phone(ringing.call.clientNumber) || t('popup.unknown')))
     : null;
   useEffect(() => {
-    if (!label) return;
-    const original = document.title;
-    document.title = `☎ ${label}`;
-    return () => {
-      document.title = original;
-    };
+    setTitleAlert(label);
+    return () => setTitleAlert(null);
   }, [label]);
 }
 

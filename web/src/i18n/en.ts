@@ -46,6 +46,8 @@ export const en = {
   'error.copy': 'Could not copy. Select the text and copy it by hand.',
   'error.adminOnly': 'Only administrators can open this page.',
   'error.pageNotFound': 'There is no such page.',
+  'error.pageFailed': 'This page failed to show.',
+  'error.pageFailedHint': 'The rest of Switchboard still works. Try again, or reload the page if it keeps happening.',
 
   'form.required': 'Required',
   'form.invalid': 'Check this value',
