@@ -94,7 +94,7 @@ export function Layout() {
       <div className="main-column">
         <TopBar />
         <main className="content" ref={mainRef}>
-          <ErrorBoundary key={window.location.hash} fallback={(reset) => <PageFailed onRetry={reset} />}>
+          <ErrorBoundary key={href(route)} fallback={(reset) => <PageFailed onRetry={reset} />}>
             <RouteView route={route} isAdmin={isAdmin} />
           </ErrorBoundary>
         </main>

@@ -5,38 +5,33 @@
  */
 import { useState } from 'react';
 import { api, errorText } from '../api/api.js';
-import { ApiError } from '../api/client.js';
 import { useI18n } from '../i18n/i18n-react.js';
 import { Icon } from './icons.js';
 import { Spinner } from './ui.js';
 
 type PlayerState =
   | { phase: 'idle' }
-  | { phase: 'playing'; src: string; retried: boolean }
+  | { phase: 'playing' }
   | { phase: 'checking' }
-  | { phase: 'unavailable'; reason: string };
+  /** `url` when the server has the file but the browser could not play it: offered as a download. */
+  | { phase: 'unavailable'; reason: string; url?: string };
 
 export function RecordingPlayer({ callId }: { callId: string }) {
   const { t } = useI18n();
   const [state, setState] = useState<PlayerState>({ phase: 'idle' });
   const streamUrl = `/api/v1/calls/${encodeURIComponent(callId)}/recording`;
 
-  const explainFailure = async (retried: boolean) => {
+  const explainFailure = async () => {
     setState({ phase: 'checking' });
     try {
       const result = await api.get<{ url?: string; error?: { message?: string } }>(
         `/calls/${encodeURIComponent(callId)}/recording`,
         { query: { format: 'json' } },
       );
-      if (result?.url && !retried) {
-        // The server has a link: the redirect or the stream failed, so try the link itself once.
-        setState({ phase: 'playing', src: result.url, retried: true });
-        return;
-      }
-      setState({ phase: 'unavailable', reason: result?.error?.message || t('recording.unplayable') });
+      if (result?.url) setState({ phase: 'unavailable', reason: t('recording.unplayable'), url: result.url });
+      else setState({ phase: 'unavailable', reason: result?.error?.message || t('recording.unplayable') });
     } catch (error) {
-      const reason = error instanceof ApiError && error.message ? error.message : errorText(error, t);
-      setState({ phase: 'unavailable', reason });
+      setState({ phase: 'unavailable', reason: errorText(error, t) });
     }
   };
 
@@ -47,7 +42,7 @@ export function RecordingPlayer({ callId }: { callId: string }) {
         className="play-button"
         onClick={(e) => {
           e.stopPropagation();
-          setState({ phase: 'playing', src: streamUrl, retried: false });
+          setState({ phase: 'playing' });
         }}
         data-testid="recording-play"
         title={t('recording.play')}
@@ -69,20 +64,24 @@ export function RecordingPlayer({ callId }: { callId: string }) {
       <span className="recording-status recording-unavailable" data-testid="recording-unavailable" role="alert">
         <Icon name="alert" size={15} />
         {t('recording.unavailable', { reason: state.reason })}
+        {state.url ? (
+          <a href={state.url} target="_blank" rel="noreferrer" onClick={(e) => e.stopPropagation()}>
+            {t('recording.download')}
+          </a>
+        ) : null}
       </span>
     );
   }
   return (
     <audio
-      key={state.src}
       className="recording-audio"
-      src={state.src}
+      src={streamUrl}
       controls
       autoPlay
       preload="auto"
       data-testid="recording-audio"
       onClick={(e) => e.stopPropagation()}
-      onError={() => void explainFailure(state.retried)}
+      onError={() => void explainFailure()}
     />
   );
 }

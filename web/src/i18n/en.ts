@@ -131,6 +131,7 @@ export const en = {
   'recording.checking': 'Checking the recording…',
   'recording.unavailable': 'Recording unavailable: {reason}',
   'recording.unplayable': 'the browser cannot play this file',
+  'recording.download': 'Download',
   'recording.none': 'No recording',
 
   'calls.title': 'Calls',

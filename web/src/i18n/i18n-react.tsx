@@ -2,7 +2,6 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 import {
   countryName,
-  formatCallTime,
   formatDateTime,
   formatDuration,
   formatNumber,
@@ -18,7 +17,6 @@ const STORAGE_KEY = 'switchboard.locale';
 export interface Formatters {
   time(iso: string): string;
   dateTime(iso: string): string;
-  callTime(iso: string): string;
   relative(iso: string): string;
   duration(seconds: number | null | undefined): string;
   number(value: number): string;
@@ -77,7 +75,6 @@ export function I18nProvider(props: { accountLocale?: string | null; timeZone: s
       fmt: {
         time: (iso) => formatTime(iso, ctx),
         dateTime: (iso) => formatDateTime(iso, ctx),
-        callTime: (iso) => formatCallTime(iso, ctx),
         relative: (iso) => formatRelative(iso, intl),
         duration: formatDuration,
         number: (n) => formatNumber(n, intl),

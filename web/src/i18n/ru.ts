@@ -139,6 +139,7 @@ export const ru: Messages = {
   'recording.checking': 'Проверяем запись…',
   'recording.unavailable': 'Запись недоступна: {reason}',
   'recording.unplayable': 'браузер не может воспроизвести этот файл',
+  'recording.download': 'Скачать',
   'recording.none': 'Записи нет',
 
   'calls.title': 'Звонки',

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   countryName,
   dayKey,
-  formatCallTime,
   formatDateTime,
   formatDuration,
   formatNumber,
@@ -87,7 +86,7 @@ describe('time zones', () => {
   });
 });
 
-describe('formatTime, formatDateTime, formatCallTime', () => {
+describe('formatTime and formatDateTime', () => {
   const iso = '2025-04-03T10:05:00Z';
 
   it('shows the time in the user time zone and locale', () => {
@@ -98,24 +97,6 @@ describe('formatTime, formatDateTime, formatCallTime', () => {
 
   it('gives the date with the time', () => {
     expect(plain(formatDateTime(iso, { locale: 'en-GB', timeZone: 'Europe/Moscow' }))).toBe('3 Apr 2025, 13:05');
-  });
-
-  it.each<[string, string, string]>([
-    ['today: the time only', '2025-04-03T18:00:00Z', '13:05'],
-    ['this year: day, month and time', '2025-06-01T12:00:00Z', '3 Apr, 13:05'],
-    ['another year: with the year', '2026-01-10T12:00:00Z', '3 Apr 2025, 13:05'],
-  ])('%s', (_name, now, expected) => {
-    expect(plain(formatCallTime(iso, { locale: 'en-GB', timeZone: 'Europe/Moscow', now: new Date(now) }))).toBe(
-      expected,
-    );
-  });
-
-  it('decides "today" in the user time zone', () => {
-    // 22:30 UTC on 3 April is already 4 April in Moscow; "now" is 4 April 09:00 Moscow time.
-    const late = '2025-04-03T22:30:00Z';
-    const now = new Date('2025-04-04T06:00:00Z');
-    expect(formatCallTime(late, { locale: 'ru', timeZone: 'Europe/Moscow', now })).toBe('01:30');
-    expect(plain(formatCallTime(late, { locale: 'en-GB', timeZone: 'UTC', now }))).toBe('3 Apr, 22:30');
   });
 });
 

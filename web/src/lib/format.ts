@@ -82,22 +82,6 @@ export function formatDateTime(iso: string, ctx: DateFormatContext): string {
   }).format(new Date(iso));
 }
 
-/**
- * The time of a call as a list shows it: the time alone for today, the day and time within the
- * year, the full date before that. "Today" is the user's today, in their time zone.
- */
-export function formatCallTime(iso: string, ctx: DateFormatContext): string {
-  const date = new Date(iso);
-  const now = ctx.now ?? new Date();
-  if (dayKey(date, ctx.timeZone) === dayKey(now, ctx.timeZone)) return formatTime(iso, ctx);
-  const sameYear = dayKey(date, ctx.timeZone).slice(0, 4) === dayKey(now, ctx.timeZone).slice(0, 4);
-  if (!sameYear) return formatDateTime(iso, ctx);
-  const day = new Intl.DateTimeFormat(ctx.locale, { timeZone: ctx.timeZone, day: 'numeric', month: 'short' }).format(
-    date,
-  );
-  return `${day}, ${formatTime(iso, ctx)}`;
-}
-
 /** "5 minutes ago", "yesterday", "in 2 hours": the largest unit that fits. */
 export function formatRelative(iso: string, locale: string, now: Date = new Date()): string {
   const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);

@@ -21,6 +21,23 @@ describe('initialValues', () => {
     });
   });
 
+  it('starts a required choice on its first option, an optional one blank', () => {
+    const choices: SettingsField[] = [
+      {
+        key: 'region',
+        type: 'string',
+        label: 'Region',
+        required: true,
+        options: [
+          { value: 'eu', label: 'EU' },
+          { value: 'us', label: 'US' },
+        ],
+      },
+      { key: 'queue', type: 'string', label: 'Queue', options: [{ value: 'a', label: 'A' }] },
+    ];
+    expect(initialValues(choices)).toEqual({ region: 'eu', queue: '' });
+  });
+
   it('shows saved values but never a secret, and no defaults over saved blanks', () => {
     expect(
       initialValues(fields, { apiKey: 'k1', apiSalt: { set: true }, apiUrl: null, retries: 5, verify: false }),

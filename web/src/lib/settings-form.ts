@@ -18,7 +18,9 @@ export function initialValues(fields: readonly SettingsField[], saved?: Record<s
     const current = saved?.[field.key];
     const value =
       field.secret || current === undefined || current === null || typeof current === 'object' ? undefined : current;
-    const fallback = value ?? (saved ? undefined : field.default);
+    // A required choice has no blank option, so the form starts on what the select shows.
+    const firstChoice = field.required ? field.options?.[0]?.value : undefined;
+    const fallback = value ?? (saved ? undefined : (field.default ?? firstChoice));
     values[field.key] = field.type === 'boolean' ? fallback === true : fallback === undefined ? '' : String(fallback);
   }
   return values;

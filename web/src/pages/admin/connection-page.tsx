@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorText } from '../../api/api.js';
 import type { Binding, Connection, Connector, TestResult, UnknownCallerPolicy, User } from '../../api/types.js';
+import { DocsLink } from '../../components/docs-link.js';
 import { Icon } from '../../components/icons.js';
 import { SettingsFields } from '../../components/settings-fields.js';
 import { useToast } from '../../components/toasts.js';
@@ -24,7 +25,6 @@ import { initialValues, parseNumberList, settingsPayload, validateSettings } fro
 import type { FieldError, FormValues } from '../../lib/settings-form.js';
 import { useResource } from '../../lib/use-resource.js';
 import { MappingDialog } from './mapping-dialog.js';
-import { DocsLink } from './new-connection-page.js';
 import { WebhookInbox } from './webhook-inbox.js';
 
 const POLICIES: UnknownCallerPolicy[] = ['on_answer', 'on_ring', 'never'];

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../../api/api.js';
 import type { Connection, Connector } from '../../api/types.js';
+import { DocsLink } from '../../components/docs-link.js';
 import { Icon } from '../../components/icons.js';
 import { SettingsFields } from '../../components/settings-fields.js';
 import { Button, Card, ErrorNote, Field, Loading, PageHeader } from '../../components/ui.js';
@@ -105,19 +106,4 @@ function NewConnectionForm({ connector, onBack }: { connector: Connector; onBack
       </form>
     </Card>
   );
-}
-
-/** The provider's setup guide: a link when it is a web address, else the guide's path in the docs. */
-export function DocsLink({ url }: { url: string }) {
-  const { t } = useI18n();
-  if (!url) return null;
-  if (/^https?:\/\//.test(url)) {
-    return (
-      <a className="button button-small button-ghost" href={url} target="_blank" rel="noreferrer">
-        <Icon name="external" size={15} />
-        {t('telephony.setupGuide')}
-      </a>
-    );
-  }
-  return <span className="muted small">{t('telephony.setupGuideAt', { path: url })}</span>;
 }
