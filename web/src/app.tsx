@@ -9,6 +9,7 @@ import { Button, ErrorNote, Loading } from './components/ui.js';
 import { I18nProvider, useI18n } from './i18n/i18n-react.js';
 import { LiveProvider } from './live/live-react.js';
 import { browserTimeZone, isTimeZone } from './lib/format.js';
+import { announceSession, onSessionMessage } from './lib/session-channel.js';
 import { Layout } from './layout.js';
 import { LoginPage } from './pages/login-page.js';
 import { SessionContext } from './session.js';
@@ -43,6 +44,18 @@ export function App() {
     [],
   );
 
+  useEffect(
+    () =>
+      onSessionMessage((message) => {
+        if (message === 'signed-in') void loadMe();
+        else {
+          api.setCsrfToken('');
+          setBoot({ phase: 'anonymous' });
+        }
+      }),
+    [loadMe],
+  );
+
   const me = boot.phase === 'signed-in' ? boot.me : null;
   const timeZone = me?.user.timeZone && isTimeZone(me.user.timeZone) ? me.user.timeZone : browserTimeZone();
 
@@ -56,7 +69,12 @@ export function App() {
         ) : boot.phase === 'failed' ? (
           <BootFailed error={boot.error} onRetry={() => void loadMe()} />
         ) : boot.phase === 'anonymous' ? (
-          <LoginPage onSignedIn={loadMe} />
+          <LoginPage
+            onSignedIn={async () => {
+              await loadMe();
+              announceSession('signed-in');
+            }}
+          />
         ) : (
           <SignedIn me={boot.me} onSignedOut={() => setBoot({ phase: 'anonymous' })} />
         )}
@@ -75,6 +93,7 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut(): void }) {
           await api.post('/auth/logout');
         } finally {
           api.setCsrfToken('');
+          announceSession('signed-out');
           onSignedOut();
         }
       },
@@ -84,7 +103,10 @@ function SignedIn({ me, onSignedOut }: { me: Me; onSignedOut(): void }) {
 
   // The stream gave up (e.g. 401): asking for /me either signs the user out or proves the session is fine.
   const checkSession = useCallback(() => {
-    api.get<Me>('/me').catch(() => {});
+    api.get<Me>('/me').then(
+      (fresh) => api.setCsrfToken(fresh.csrfToken),
+      () => {},
+    );
   }, []);
 
   return (
