@@ -94,7 +94,11 @@ export function Layout() {
       <div className="main-column">
         <TopBar />
         <main className="content" ref={mainRef}>
-          <ErrorBoundary key={href(route)} fallback={(reset) => <PageFailed onRetry={reset} />}>
+          {/* A new page starts with a fresh boundary; switching tabs within a page keeps its state. */}
+          <ErrorBoundary
+            key={'id' in route ? `${route.name}:${route.id}` : route.name}
+            fallback={(reset) => <PageFailed onRetry={reset} />}
+          >
             <RouteView route={route} isAdmin={isAdmin} />
           </ErrorBoundary>
         </main>

@@ -103,8 +103,9 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
               {data.errorsLastHour > 0 ? <span className="counter-badge inline">{data.errorsLastHour}</span> : null}
             </a>
           </div>
-          {tab === 'settings' ? (
-            connector ? (
+          {/* The settings stay mounted while the inbox is open, so unsaved edits survive a look at it. */}
+          <div hidden={tab !== 'settings'}>
+            {connector ? (
               <SettingsTab
                 connection={data}
                 connector={connector}
@@ -114,12 +115,13 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
               <Loading />
             ) : (
               <div className="note note-error">{t('connection.unknownConnector', { id: data.connectorId })}</div>
-            )
-          ) : (
+            )}
+          </div>
+          {tab === 'webhooks' ? (
             <Card>
               <WebhookInbox connectionId={id} />
             </Card>
-          )}
+          ) : null}
         </>
       ) : null}
       {deleting && data ? (
