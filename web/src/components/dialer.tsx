@@ -8,7 +8,7 @@ import { api, errorText } from '../api/api.js';
 import type { Origination } from '../api/types.js';
 import { useI18n } from '../i18n/i18n-react.js';
 import { useLive } from '../live/live-react.js';
-import { isDialable, phonesMatch } from '../lib/phone.js';
+import { dialledCallAppeared, isDialable } from '../lib/phone.js';
 import { useSession } from '../session.js';
 import { Icon } from './icons.js';
 import { Button, Spinner } from './ui.js';
@@ -90,11 +90,10 @@ export function DialerProvider({ children }: { children: ReactNode }) {
   // The call appearing live (the popup takes over) or a minute of silence ends the note.
   useEffect(() => {
     if (attempt?.phase !== 'ringing') return;
-    const appeared = state.calls.some(
-      (c) =>
-        c.call.direction === 'out' &&
-        !attempt.before.includes(c.call.id) &&
-        phonesMatch(c.call.clientNumber, attempt.number),
+    const appeared = dialledCallAppeared(
+      state.calls.map((c) => c.call),
+      attempt.number,
+      attempt.before,
     );
     if (appeared) {
       setAttempt(null);

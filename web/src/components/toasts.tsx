@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n-react.js';
 import { Icon } from './icons.js';
 
 type Tone = 'success' | 'error' | 'info';
@@ -15,6 +16,7 @@ type Notify = (text: string, tone?: Tone) => void;
 const ToastContext = createContext<Notify>(() => {});
 
 export function ToastProvider({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(1);
 
@@ -38,7 +40,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
           <div key={toast.id} className={`toast toast-${toast.tone}`} data-testid="toast">
             <Icon name={toast.tone === 'error' ? 'alert' : 'check'} />
             <span>{toast.text}</span>
-            <button type="button" className="icon-button" onClick={() => remove(toast.id)} aria-label="×">
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => remove(toast.id)}
+              aria-label={t('common.close')}
+            >
               <Icon name="close" size={14} />
             </button>
           </div>

@@ -22,3 +22,17 @@ export function phonesMatch(a: string, b: string): boolean {
 export function isDialable(text: string): boolean {
   return /^\+?[\d\s\-().]+$/.test(text.trim()) && phoneDigits(text).length >= 3;
 }
+
+/**
+ * Whether the outgoing call a click-to-call asked for has shown up live: an outgoing call to the
+ * same number that was not already live when the agent pressed Call.
+ */
+export function dialledCallAppeared(
+  live: ReadonlyArray<{ id: string; direction: string; clientNumber: string }>,
+  number: string,
+  liveBefore: readonly string[],
+): boolean {
+  return live.some(
+    (call) => call.direction === 'out' && !liveBefore.includes(call.id) && phonesMatch(call.clientNumber, number),
+  );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { axisTicks, niceCeiling } from './chart.js';
-import { isDialable, phoneDigits, phonesMatch } from './phone.js';
+import { dialledCallAppeared, isDialable, phoneDigits, phonesMatch } from './phone.js';
 import { prettyBody, prettyJson } from './pretty.js';
 
 describe('phonesMatch', () => {
@@ -23,6 +23,21 @@ describe('phonesMatch', () => {
     expect(isDialable('12')).toBe(false);
     expect(isDialable('anonymous')).toBe(false);
     expect(isDialable('')).toBe(false);
+  });
+});
+
+describe('dialledCallAppeared', () => {
+  const call = (id: string, direction: string, clientNumber: string) => ({ id, direction, clientNumber });
+
+  it.each<[string, ReturnType<typeof call>[], string[], boolean]>([
+    ['a new outgoing call to the number', [call('n', 'out', '+79123456789')], [], true],
+    ['the same number spelled another way', [call('n', 'out', '+7 912 345-67-89')], [], true],
+    ['an outgoing call that was already live', [call('old', 'out', '+79123456789')], ['old'], false],
+    ['an incoming call from the number', [call('n', 'in', '+79123456789')], [], false],
+    ['an outgoing call to another number', [call('n', 'out', '+79990000000')], [], false],
+    ['no live calls', [], [], false],
+  ])('%s', (_name, live, before, expected) => {
+    expect(dialledCallAppeared(live, '8 (912) 345-67-89', before)).toBe(expected);
   });
 });
 
