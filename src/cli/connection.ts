@@ -11,7 +11,8 @@ import {
   type WebhookUpdate,
 } from '../runtime/connections.js';
 import { HubError } from '../runtime/errors.js';
-import { print, withHub, withHubOptions, type HubFlags } from './hub-command.js';
+import { print } from './db-command.js';
+import { withHub, withHubOptions, type HubFlags } from './hub-command.js';
 
 interface AddFlags extends HubFlags {
   connector: string;

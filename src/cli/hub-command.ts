@@ -8,18 +8,17 @@ import { findConnector } from '../connectors/index.js';
 import { createHub, type Hub } from '../runtime/hub.js';
 import { loadConfig } from '../server/config.js';
 import { openHubStore } from '../server/main.js';
+import { withDbOptions, type DbFlags } from './db-command.js';
 
-export interface HubFlags {
-  db?: string;
+export interface HubFlags extends DbFlags {
   publicUrl?: string;
-  json?: boolean;
 }
 
 export function withHubOptions(command: Command): Command {
-  return command
-    .option('--db <target>', 'SQLite file or postgres:// URL (SWITCHBOARD_DB)')
-    .option('--public-url <url>', 'where providers reach the hub, for webhook URLs (SWITCHBOARD_PUBLIC_URL)')
-    .option('--json', 'print JSON instead of text');
+  return withDbOptions(command).option(
+    '--public-url <url>',
+    'where providers reach the hub, for webhook URLs (SWITCHBOARD_PUBLIC_URL)',
+  );
 }
 
 /** Runs `work` on a hub over the configured database; the database is closed even when `work` fails. */
@@ -38,9 +37,4 @@ export async function withHub<T>(flags: HubFlags, work: (hub: Hub) => Promise<T>
     await hub.stop();
     await store.close();
   }
-}
-
-/** JSON with `--json`, else the human text. */
-export function print(flags: HubFlags, json: unknown, text: string): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
 }
