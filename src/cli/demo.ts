@@ -3,7 +3,7 @@
  * bound to extensions, a few contacts, and a mix of calls played every few seconds, so a newcomer sees
  * popups, missed calls and recordings within a minute of typing one command.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { createConnection, setBindings, webhookUrl } from '../runtime/connection
 import { createContact } from '../runtime/contacts.js';
 import { createUser, findUserByEmail } from '../runtime/users.js';
 import { loadConfig } from '../server/config.js';
-import { startHub, type RunningHub } from '../server/main.js';
+import { startHub, WEB_ROOT, type RunningHub } from '../server/main.js';
 
 export interface DemoOptions {
   /** Where the SQLite file goes; emptied first. Default: a new temporary directory. */
@@ -198,6 +198,9 @@ export function addDemoCommand(program: Command): void {
           `A call every ${interval} s from the Mango Office emulator at ${demo.emulator.url}`,
           `(play your own: curl -X POST ${demo.emulator.url}/_emulator/scenario -d '{"name":"group-ringing"}').`,
           `Database: ${demo.db} (recreated on every start). Ctrl+C stops.`,
+          ...(existsSync(WEB_ROOT)
+            ? []
+            : ['', 'The web UI is not built: stop, then run `npm run demo`, which builds it first.']),
           '',
         ].join('\n'),
       );
