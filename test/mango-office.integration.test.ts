@@ -1,6 +1,6 @@
 /**
  * Mango Office end to end: the real hub listening on a port, a Mango connection made through the API and
- * pointed at the emulator, every scripted scenario (in order, and shuffled with duplicates) pushed to the
+ * pointed at the emulator, every scripted scenario (in order, duplicated, shuffled and duplicated) pushed to the
  * connection's webhook URL, and the result read back through the REST API and the agents' SSE streams.
  */
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
@@ -259,8 +259,14 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     expect(commandId).toBeTruthy();
 
     const call = (await calls('anna')).find((c) => c.originationId === started.originationId);
-    expect(call).toMatchObject({ direction: 'out', ownerId: ids.anna, clientNumber: `+${CLIENT}`, status: 'ended' });
-    expect(call?.disposition).toBe('answered');
+    expect(call).toMatchObject({
+      direction: 'out',
+      ownerId: ids.anna,
+      clientNumber: `+${CLIENT}`,
+      status: 'ended',
+      disposition: 'answered',
+      duration: 40,
+    });
 
     // What the emulator pushed: the leg ringing Anna (the client in `from`), then Anna's leg to the client.
     const legs = relay.received
