@@ -3,13 +3,14 @@
  * webhook over HTTP, watched through the REST API and the SSE streams of two agents.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SIGNATURE_HEADER, signFakeBody } from '../src/connectors/fake/fake-webhook.js';
 import { createTestDatabase, PG_URL_VARIABLE, type TestDatabase } from '../src/testing/databases.js';
 import type { SqlDialect } from '../src/storage/index.js';
+import { closedPort } from '../src/testing/http-helpers.js';
+import { openEventStream } from '../src/testing/sse-client.js';
 
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const run = promisify(execFile);
@@ -33,7 +34,7 @@ for (const dialect of dialects) {
 
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
-      const port = await freePort();
+      const port = await closedPort();
       base = `http://127.0.0.1:${port}`;
       hub = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', database.target], {
         env: { ...env, SWITCHBOARD_ADMIN_EMAIL: 'admin@example.com', SWITCHBOARD_ADMIN_PASSWORD: 'admin-password' },
@@ -100,8 +101,8 @@ for (const dialect of dialects) {
       await cli('connection', 'bind', String(connection.id), '101', 'anna@example.com');
       expect(String(connection.webhookUrl)).toBe(`${base}/hooks/${connection.id}/${connection.token}`);
 
-      const annaEvents = await openStream(`${base}/api/v1/events`, anna);
-      const borisEvents = await openStream(`${base}/api/v1/events`, boris);
+      const annaEvents = await openEventStream(`${base}/api/v1/events`, anna);
+      const borisEvents = await openEventStream(`${base}/api/v1/events`, boris);
       const body = JSON.stringify({ type: 'start', direction: 'in', from: '+74951234567', to: '101', callId: 'p1' });
       const hook = await fetch(String(connection.webhookUrl), {
         method: 'POST',
@@ -123,52 +124,4 @@ for (const dialect of dialects) {
       borisEvents.close();
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A small SSE client: collects events, and waits for one of a type. */
-async function openStream(url: string, token: string) {
-  const events: Array<{ type: string; data: unknown }> = [];
-  const waiters: Array<() => void> = [];
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    httpRequest(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, resolve)
-      .on('error', reject)
-      .end();
-  });
-  let buffer = '';
-  response.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const type = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (type && data) events.push({ type, data: JSON.parse(data) });
-      waiters.splice(0).forEach((wake) => wake());
-    }
-  });
-  return {
-    types: () => events.map((event) => event.type),
-    async next(type: string, timeoutMs = 5000): Promise<unknown> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = events.find((event) => event.type === type);
-        if (found) return found.data;
-        if (Date.now() > deadline) throw new Error(`no ${type} event; got ${events.map((e) => e.type).join(', ')}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
-    },
-    close: () => response.destroy(),
-  };
 }

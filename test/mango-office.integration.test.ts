@@ -3,7 +3,7 @@
  * pointed at the emulator, every scripted scenario (in order, duplicated, shuffled and duplicated) pushed to the
  * connection's webhook URL, and the result read back through the REST API and the agents' SSE streams.
  */
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -18,6 +18,8 @@ import { buildApp } from '../src/server/app.js';
 import { Counters } from '../src/server/metrics.js';
 import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
 import { describeEachDatabase } from '../src/testing/databases.js';
+import { closedPort } from '../src/testing/http-helpers.js';
+import { openEventStream } from '../src/testing/sse-client.js';
 
 const KEY = 'integration-key';
 const SALT = 'integration-salt';
@@ -95,7 +97,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
 
   beforeEach(async () => {
     const store = getStore();
-    const port = await freePort();
+    const port = await closedPort();
     base = `http://127.0.0.1:${port}`;
     const log = pino({ level: 'silent' });
     hub = createHub({ store, box: createSecretBox('integration key material'), log, publicUrl: base, findConnector });
@@ -185,13 +187,13 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
   }
 
   it('tells each agent of a group call: both ring, both see the answer, the answerer owns it', async () => {
-    const anna = await openStream(`${base}/api/v1/events`, tokens.anna);
-    const boris = await openStream(`${base}/api/v1/events`, tokens.boris);
+    const anna = await openEventStream(`${base}/api/v1/events`, tokens.anna);
+    const boris = await openEventStream(`${base}/api/v1/events`, tokens.boris);
     try {
       const played = await emulator.playScenario({ name: 'group-ringing', client: CLIENT });
       const call = await callByEntry(played.entryId);
-      await anna.waitFor('call.ended');
-      await boris.waitFor('call.ended');
+      await anna.next('call.ended');
+      await boris.next('call.ended');
       for (const stream of [anna, boris]) {
         expect(stream.types()).toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recorded']);
         expect(stream.events.every((event) => (event.data as { call: { id: string } }).call.id === call.id)).toBe(true);
@@ -207,11 +209,11 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
   });
 
   it('tells the agent of a missed call, and nobody else', async () => {
-    const anna = await openStream(`${base}/api/v1/events`, tokens.anna);
-    const boris = await openStream(`${base}/api/v1/events`, tokens.boris);
+    const anna = await openEventStream(`${base}/api/v1/events`, tokens.anna);
+    const boris = await openEventStream(`${base}/api/v1/events`, tokens.boris);
     try {
       await emulator.playScenario({ name: 'incoming-missed', client: CLIENT });
-      await anna.waitFor('call.missed');
+      await anna.next('call.missed');
       expect(anna.types()).toContain('call.ringing');
       expect(boris.types()).toEqual([]);
     } finally {
@@ -314,48 +316,5 @@ async function startRelay(target: string): Promise<Relay> {
     url: `http://127.0.0.1:${port}`,
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A small SSE client: collects events, and waits for one of a type. */
-async function openStream(url: string, token: string) {
-  const events: Array<{ type: string; data: unknown }> = [];
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    httpRequest(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, resolve)
-      .on('error', reject)
-      .end();
-  });
-  let buffer = '';
-  response.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const type = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      // The stream opens with a snapshot of the calls in progress; only live events matter here.
-      if (type && data && type !== 'snapshot') events.push({ type, data: JSON.parse(data) });
-    }
-  });
-  return {
-    events,
-    types: () => events.map((event) => event.type),
-    async waitFor(type: string, timeoutMs = 5000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!events.some((event) => event.type === type)) {
-        if (Date.now() > deadline) throw new Error(`no ${type} event; got ${events.map((e) => e.type).join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    close: () => response.destroy(),
   };
 }
