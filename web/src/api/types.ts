@@ -1,4 +1,8 @@
 /** The shapes of `/api/v1`, as the browser sees them. */
+// The settings schema is the contract's own: one definition for the server and the form it draws.
+import type { SettingsField } from '../../../src/contract/connector.js';
+
+export type { SettingsField };
 
 export type Role = 'admin' | 'agent';
 
@@ -22,17 +26,6 @@ export interface Me {
   user: User;
   csrfToken: string;
   extensions: ExtensionRef[];
-}
-
-export interface SettingsField {
-  key: string;
-  type: 'string' | 'number' | 'boolean' | 'url';
-  label: string;
-  required?: boolean;
-  secret?: boolean;
-  default?: string | number | boolean;
-  help?: string;
-  options?: Array<{ value: string; label: string }>;
 }
 
 export interface Connector {
