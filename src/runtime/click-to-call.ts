@@ -3,8 +3,8 @@
  * the connection is `srcPhone`, the normalised client number `dstPhone`. The request is stored so the
  * PBX's call that follows can be linked to it.
  */
-import type { Origination, User } from '../storage/index.js';
-import { getConnection, runnerFor } from './connections.js';
+import type { Binding, Connection, Origination, User } from '../storage/index.js';
+import { runnerFor } from './connections.js';
 import { HubError, toHubError } from './errors.js';
 import { isoNow, type HubContext } from './hub-context.js';
 import { normalizePhone } from './phone.js';
@@ -20,15 +20,15 @@ export async function originate(
   }
   const bindings = await hub.store.connections.bindingsForUser(user.id);
   const candidates = connectionId ? bindings.filter((binding) => binding.connection_id === connectionId) : bindings;
-  let binding = undefined;
-  for (const candidate of candidates) {
-    const connection = await hub.store.connections.get(candidate.connection_id);
+  let found: { binding: Binding; connection: Connection } | undefined;
+  for (const binding of candidates) {
+    const connection = await hub.store.connections.get(binding.connection_id);
     if (connection?.enabled === 1) {
-      binding = candidate;
+      found = { binding, connection };
       break;
     }
   }
-  if (!binding) {
+  if (!found) {
     throw new HubError(
       'no_extension',
       connectionId
@@ -36,7 +36,7 @@ export async function originate(
         : `${user.name} has no extension on an enabled connection: an admin binds one under Telephony → Configure`,
     );
   }
-  const connection = await getConnection(hub, binding.connection_id);
+  const { binding, connection } = found;
   const dst = normalizePhone(to, connection.default_country);
   const origination = await hub.store.originations.create({
     connection_id: connection.id,

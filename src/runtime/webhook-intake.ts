@@ -7,7 +7,7 @@
 import { HttpResponse, makeHeaders, type FetchRequest, type VoipWebhookParseResult } from '../contract/index.js';
 import type { Connection, Webhook } from '../storage/index.js';
 import { applyReported } from './call-applier.js';
-import { getConnection, runnerFor } from './connections.js';
+import { getConnection, runnerFor, webhookUrl } from './connections.js';
 import { sha256 } from './credentials.js';
 import { HubError, toHubError } from './errors.js';
 import { isoNow, type HubContext } from './hub-context.js';
@@ -186,7 +186,7 @@ async function fail(hub: HubContext, row: Webhook, error: unknown, parseResult?:
 function toFetchRequest(hub: HubContext, connection: Connection, row: Webhook): FetchRequest {
   const query = JSON.parse(row.query) as Record<string, string>;
   const search = new URLSearchParams(query).toString();
-  const base = `${hub.publicUrl}/hooks/${connection.id}/${connection.webhook_token}`;
+  const base = webhookUrl(hub, connection);
   return {
     method: row.method,
     url: `${base}${row.path === '/' ? '' : row.path}${search ? `?${search}` : ''}`,
