@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createInProcessBus, createMemoryEventLog, type DeliveredEvent } from './event-bus.js';
+import { createEventBus, createMemoryEventLog, type DeliveredEvent } from './event-bus.js';
 
 const clock = () => new Date('2026-11-24T10:00:00.000Z');
 
 describe('in-process event bus', () => {
   it('delivers each event only to the subscribers of its user', async () => {
-    const bus = createInProcessBus(createMemoryEventLog(), clock);
+    const bus = createEventBus(createMemoryEventLog(), { now: clock });
     const anna: DeliveredEvent[] = [];
     const boris: DeliveredEvent[] = [];
     bus.subscribe('anna', (event) => anna.push(event));
@@ -25,7 +25,7 @@ describe('in-process event bus', () => {
   });
 
   it('stops delivering after unsubscribe and keeps other tabs subscribed', async () => {
-    const bus = createInProcessBus(createMemoryEventLog(), clock);
+    const bus = createEventBus(createMemoryEventLog(), { now: clock });
     const first: string[] = [];
     const second: string[] = [];
     const stop = bus.subscribe('anna', (event) => first.push(event.type));
@@ -40,7 +40,7 @@ describe('in-process event bus', () => {
   });
 
   it('replays what a user missed after a given event id', async () => {
-    const bus = createInProcessBus(createMemoryEventLog(), clock);
+    const bus = createEventBus(createMemoryEventLog(), { now: clock });
     await bus.publish([
       { userId: 'anna', type: 'call.ringing', payload: { n: 1 } },
       { userId: 'boris', type: 'call.ringing', payload: { n: 2 } },

@@ -4,9 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectorDefinition } from '../contract/index.js';
-import type { Store } from '../storage/index.js';
+import type { LiveEvent, Store } from '../storage/index.js';
 import { announceWebhookUrl } from './connections.js';
-import { createInProcessBus, type EventBus, type EventLog } from './event-bus.js';
+import {
+  createEventBus,
+  type BusChannel,
+  type DeliveredEvent,
+  type EventBus,
+  type EventLog,
+  type LiveEventType,
+} from './event-bus.js';
 import type { HubContext } from './hub-context.js';
 import { ModuleLatency } from './module-latency.js';
 import type { HostLogger } from './module-runner.js';
@@ -40,7 +47,7 @@ export function createHub(options: HubOptions): Hub {
     store: options.store,
     box: options.box,
     log: options.log,
-    bus: options.bus ?? createInProcessBus(eventLog(options.store), now),
+    bus: options.bus ?? createEventBus(eventLog(options.store), { now, ...sharedChannel(options.store) }),
     latency: new ModuleLatency(),
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     now,
@@ -55,6 +62,7 @@ export function createHub(options: HubOptions): Hub {
     ...context,
     intake,
     async start() {
+      await context.bus.ready();
       const recovered = await intake.recoverPending();
       if (recovered > 0) options.log.info({ recovered }, 'handled webhooks left pending by a crash');
       for (const connection of await options.store.connections.list()) {
@@ -64,6 +72,7 @@ export function createHub(options: HubOptions): Hub {
     async stop() {
       await intake.idle();
       controller.abort();
+      await context.bus.close();
     },
   };
 }
@@ -78,13 +87,24 @@ export function eventLog(store: Store): EventLog {
         payload: JSON.stringify(event.payload),
         created_at: event.createdAt,
       }),
-    listAfter: async (userId, afterId, limit) =>
-      (await store.events.listAfter(userId, afterId, limit)).map((row) => ({
-        id: row.id,
-        userId: row.user_id,
-        type: row.type as never,
-        payload: JSON.parse(row.payload) as Record<string, unknown>,
-        createdAt: row.created_at,
-      })),
+    listAfter: async (userId, afterId, limit) => (await store.events.listAfter(userId, afterId, limit)).map(fromRow),
+    listByIds: async (ids) => (await store.events.listByIds(ids)).map(fromRow),
   };
 }
+
+function fromRow(row: LiveEvent): DeliveredEvent {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    type: row.type as LiveEventType,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+/** On PostgreSQL, instances sharing the database share live events; on SQLite there is one instance. */
+function sharedChannel(store: Store): { channel?: BusChannel } {
+  return store.openChannel ? { channel: store.openChannel(LIVE_EVENTS_CHANNEL) } : {};
+}
+
+const LIVE_EVENTS_CHANNEL = 'switchboard_live_events';

@@ -42,13 +42,17 @@ export interface WebhookIntake {
 
 export function createWebhookIntake(hub: HubContext): WebhookIntake {
   const queue = new SerialQueue();
+  // In this process a queue keeps order; across hub instances on PostgreSQL a shared lock does.
+  const serially = <T>(connectionId: string, work: () => Promise<T>) =>
+    queue.run(connectionId, () =>
+      hub.store.lock ? hub.store.lock.run(`switchboard:webhooks:${connectionId}`, work) : work(),
+    );
 
-  const handle = (connection: Connection, row: Webhook) =>
-    queue.run(connection.id, () => process(hub, connection, row));
+  const handle = (connection: Connection, row: Webhook) => serially(connection.id, () => process(hub, connection, row));
 
   return {
     receive(connection, request) {
-      return queue.run(connection.id, async () => {
+      return serially(connection.id, async () => {
         const receivedAt = isoNow(hub);
         const headers = Object.fromEntries(
           Object.entries(request.headers).flatMap(([name, value]) =>

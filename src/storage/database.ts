@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Dialect, type LogEvent } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { CallsRepo } from './calls-repo.js';
 import { ConnectionsRepo } from './connections-repo.js';
@@ -13,6 +13,8 @@ import { ContactsRepo } from './contacts-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { migrationProvider } from './migrations/index.js';
 import { OriginationsRepo } from './originations-repo.js';
+import { openPgChannel, type Channel } from './pg-channel.js';
+import { openPgLock, type SharedLock } from './pg-lock.js';
 import { StorageError, type SqlDialect } from './repo-helpers.js';
 import type { Database } from './schema.js';
 import { SessionsRepo } from './sessions-repo.js';
@@ -47,6 +49,16 @@ export interface Store extends Repositories {
   readonly dialect: SqlDialect;
   /** Runs `fn` with repositories bound to one transaction: everything it writes lands, or nothing. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: a LISTEN/NOTIFY channel shared by every process on this database (several hub
+   * instances). SQLite has one writer process, so it has none.
+   */
+  openChannel?(name: string): Channel;
+  /**
+   * PostgreSQL only: a lock held across every process on this database. On SQLite one process
+   * writes, and its in-process queues are enough.
+   */
+  lock?: SharedLock;
   /** Closes the connection (pool); calling it again does nothing. */
   close(): Promise<void>;
 }
@@ -89,13 +101,26 @@ export async function openDatabase(target: string, opts: OpenDatabaseOptions = {
   }
 
   const opened = db;
+  const lock = dialect === 'postgres' ? openPgLock(target) : undefined;
   let closing: Promise<void> | undefined;
   return {
     ...createRepositories(opened, dialect),
     db: opened,
     dialect,
     transaction: (fn) => opened.transaction().execute((tx) => fn(createRepositories(tx, dialect))),
-    close: () => (closing ??= opened.destroy()),
+    close: () => (closing ??= Promise.all([opened.destroy(), lock?.close()]).then(() => undefined)),
+    ...(lock && { lock }),
+    ...(dialect === 'postgres' && {
+      openChannel: (name: string) =>
+        openPgChannel({
+          url: target,
+          name,
+          notify: async (channel, message) => {
+            await sql`select pg_notify(${channel}, ${message})`.execute(opened);
+          },
+          ...(log && { log }),
+        }),
+    }),
   };
 }
 

@@ -24,6 +24,11 @@ export class EventsRepo {
       .execute();
   }
 
+  listByIds(ids: number[]): Promise<LiveEvent[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('live_events').selectAll().where('id', 'in', ids).orderBy('id').execute();
+  }
+
   /** Deletes events created before `before`; returns how many. */
   async prune(before: string): Promise<number> {
     const result = await this.db.deleteFrom('live_events').where('created_at', '<', before).executeTakeFirst();
