@@ -2,18 +2,13 @@
  * The hub as people run it: a real `switchboard serve` process, set up through the real CLI, fed a
  * webhook over HTTP, watched through the REST API and the SSE streams of two agents.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SIGNATURE_HEADER, signFakeBody } from '../src/connectors/fake/fake-webhook.js';
 import { createTestDatabase, PG_URL_VARIABLE, type TestDatabase } from '../src/testing/databases.js';
 import type { SqlDialect } from '../src/storage/index.js';
-import { closedPort } from '../src/testing/http-helpers.js';
+import { runCli, startHubProcess, type HubProcess } from '../src/testing/hub-process.js';
 import { openEventStream } from '../src/testing/sse-client.js';
 
-const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
-const run = promisify(execFile);
 const SECRET = 'process-test-secret';
 
 const dialects: SqlDialect[] = ['sqlite', 'postgres'];
@@ -24,38 +19,21 @@ for (const dialect of dialects) {
     : `switchboard serve on ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`;
   (skip ? describe.skip : describe)(title, () => {
     let database: TestDatabase;
-    let hub: ChildProcess | undefined;
+    let hub: HubProcess | undefined;
     let base: string;
-    const env = { ...process.env, SWITCHBOARD_SECRET: 'process-test-key', SWITCHBOARD_LOG_LEVEL: 'warn' };
-    const cli = async (...args: string[]) => {
-      const { stdout } = await run(process.execPath, [BIN, ...args, '--db', database.target, '--json'], { env });
-      return JSON.parse(stdout) as Record<string, unknown>;
-    };
+    const cli = (...args: string[]) => runCli(database.target, ...args);
 
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
-      const port = await closedPort();
-      base = `http://127.0.0.1:${port}`;
-      hub = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', database.target], {
-        env: { ...env, SWITCHBOARD_ADMIN_EMAIL: 'admin@example.com', SWITCHBOARD_ADMIN_PASSWORD: 'admin-password' },
-        stdio: ['ignore', 'pipe', 'inherit'],
+      hub = await startHubProcess(database.target, {
+        SWITCHBOARD_ADMIN_EMAIL: 'admin@example.com',
+        SWITCHBOARD_ADMIN_PASSWORD: 'admin-password',
       });
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        hub!.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('Switchboard is serving')) resolve();
-        });
-        hub!.once('exit', (code) => reject(new Error(`the hub exited with ${code}: ${out}`)));
-      });
+      base = hub.base;
     }, 60_000);
 
     afterAll(async () => {
-      if (hub && hub.exitCode === null) {
-        const exited = new Promise((resolve) => hub!.once('exit', resolve));
-        hub.kill('SIGTERM');
-        await exited;
-      }
+      await hub?.stop();
       await database?.dispose();
     });
 

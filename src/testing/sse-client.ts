@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 
 export interface EventStream {
   /** Live events in arrival order; the opening `snapshot` is left out. */
-  events: Array<{ type: string; data: unknown }>;
+  events: Array<{ type: string; data: unknown; id?: number }>;
   types(): string[];
   /** The data of the first event of this type, waiting for it up to `timeoutMs`. */
   next(type: string, timeoutMs?: number): Promise<unknown>;
@@ -26,7 +26,10 @@ export async function openEventStream(url: string, token: string): Promise<Event
       buffer = buffer.slice(end + 2);
       const type = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (type && data && type !== 'snapshot') events.push({ type, data: JSON.parse(data) });
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (type && data && type !== 'snapshot') {
+        events.push({ type, data: JSON.parse(data) as unknown, ...(id ? { id: Number(id) } : {}) });
+      }
     }
   });
   return {
