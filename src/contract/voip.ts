@@ -69,6 +69,13 @@ export interface VoipWebhookRequest {
   srcPhoneExt?: string;
   /** The agent's extension behind an external `dstPhone`. */
   dstPhoneExt?: string;
+  /**
+   * Switchboard only (ELMA365 has no such field, and modules written for it never set it): when the
+   * provider says this happened, as ISO-8601 or Unix milliseconds. With it the host applies a call's
+   * events in the provider's order, whatever order they arrive in; without it, in arrival order.
+   * @example occurredAt: new Date(payload.timestamp * 1000).toISOString()
+   */
+  occurredAt?: string | number;
 }
 
 /**

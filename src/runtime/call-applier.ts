@@ -6,6 +6,7 @@ import type { VoipCallRecord, VoipWebhookRequest } from '../contract/index.js';
 import type { CallSnapshot, Connection } from '../storage/index.js';
 import { callLookup, type CallLookup } from './call-lookup.js';
 import { trackCall, type CallNotice, type TrackerInput } from './call-tracker.js';
+import { replayCall } from './call-replay.js';
 import { callView } from './call-view.js';
 import type { LiveEventInput } from './event-bus.js';
 import type { HubContext } from './hub-context.js';
@@ -30,13 +31,23 @@ export async function applyReported(
   const numbers = 'event' in reported ? reported.event : reported.record;
   const parties = resolveParties(numbers, bindings);
   const clientNumber = normalizePhone(parties.clientNumber, connection.default_country);
+  // The provider's time, when the module gives it, dates the call as well as ordering it.
   const input: TrackerInput =
     'event' in reported
-      ? { kind: 'event', event: reported.event, parties: { ...parties, clientNumber }, at }
+      ? {
+          kind: 'event',
+          event: reported.event,
+          parties: { ...parties, clientNumber },
+          at: typeof reported.event.occurredAt === 'string' ? reported.event.occurredAt : at,
+        }
       : { kind: 'record', record: reported.record, parties: { ...parties, clientNumber }, at };
 
   const current = await findCall(hub, connection.id, callLookup(input));
-  const result = trackCall(current, input, { newId: hub.newId, connectionId: connection.id });
+  const history = current && { snapshot: current, inputs: await storedInputs(hub, current.call.id) };
+  const deps = { newId: hub.newId, connectionId: connection.id };
+  // A call stored before its inputs were kept can only go on from where it stands.
+  const result =
+    history && history.inputs.length === 0 ? trackCall(current, input, deps) : replayCall(history, input, deps);
   const { call } = result.snapshot;
 
   if (!call.contact_id) call.contact_id = await contactFor(hub, connection, call);
@@ -44,10 +55,19 @@ export async function applyReported(
 
   await hub.store.calls.save(
     result.snapshot,
-    result.timeline.map((entry) => ({ at: entry.at, kind: entry.kind, detail: JSON.stringify(entry.detail) })),
+    result.timeline.map((entry, n) => ({
+      at: entry.at,
+      kind: entry.kind,
+      detail: JSON.stringify(entry.detail),
+      input: n === 0 ? JSON.stringify(input) : null,
+    })),
   );
   await publishNotices(hub, result.snapshot, result.notices);
   return call.id;
+}
+
+async function storedInputs(hub: HubContext, callId: string): Promise<TrackerInput[]> {
+  return (await hub.store.calls.listInputs(callId)).map((json) => JSON.parse(json) as TrackerInput);
 }
 
 async function findCall(

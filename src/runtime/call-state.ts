@@ -21,7 +21,8 @@ import type { CallStatus, LegStatus } from '../storage/schema.js';
  * Every other pair is not a move. A step that repeats where things stand (start while ringing,
  * answer while talking, end once ended) is a duplicate; a step behind it (start while talking,
  * start or answer once ended) arrived out of order. Both are recorded in the timeline and otherwise
- * ignored, so `ended` is final.
+ * ignored, so `ended` is final — but for one case: a provider-dated event for a leg never seen, after
+ * the call ended because its known legs had (see `reopens` in call-tracker.ts).
  *
  * An event naming an agent moves that agent's leg; the call follows its legs (talking when one
  * answers, ended when no leg is left ringing or talking). An event naming nobody moves the call.

@@ -80,6 +80,8 @@ interface Work {
  *   `has_recording` when that data is not empty, and fixes duration and disposition; a leg is added for
  *   its agent if the call has none. Events for a call with a record are out of order; a later record
  *   with different content updates the call (keeping earlier non-empty call data).
+ * - A call ended by its legs goes on when a provider-dated event reports a leg not seen before
+ *   (`reopens`); `replayCall` feeds inputs in the provider's order, so such an event is dated later.
  * - Limits, by design: within a call a leg is known by its extension, so ringing the same agent twice
  *   (a transfer back) is not a new leg; a start that arrives after another agent answered is taken for
  *   a transfer, so the call stays open until that leg ends; times are receive times, and ones never
@@ -137,6 +139,12 @@ function applyEvent(work: Work, event: VoipWebhookRequest, parties: Parties): vo
   const detail = eventDetail(step, event, parties);
   const { call } = work;
 
+  const extension = parties.agentExtension;
+  if (call.status === 'ended' && reopens(work, event, extension)) {
+    note(work, 'reopened', { after: call.ended_at, extension });
+    call.status = work.legs.some((leg) => leg.status === 'talking') ? 'talking' : 'ringing';
+    call.ended_at = null;
+  }
   if (call.status === 'ended') {
     // Once a record arrived it is the last word, so even a repeated end is behind it.
     const move = transition('ended', step);
@@ -144,7 +152,6 @@ function applyEvent(work: Work, event: VoipWebhookRequest, parties: Parties): vo
     return ignore(work, reason, { ...detail, state: 'ended' });
   }
 
-  const extension = parties.agentExtension;
   if (extension === null) {
     const from = work.isNew ? undefined : call.status;
     const move = transition(from, step);
@@ -165,6 +172,17 @@ function applyEvent(work: Work, event: VoipWebhookRequest, parties: Parties): vo
   if (move.to === 'ringing') notify(work, 'call.ringing', [target.user_id]);
   if (move.to === 'talking') answer(work, target);
   if (move.to === 'ended') endLeg(work, target, event.disposition);
+}
+
+/**
+ * A call that ended because its known legs had ended goes on when the provider, by its own clock,
+ * reports a leg not seen before after that end: with shuffled delivery the other agents' legs can
+ * arrive after the first leg's end. Only provider-timed events reopen (arrival order proves nothing),
+ * and never once a record summed the call up.
+ */
+function reopens(work: Work, event: VoipWebhookRequest, extension: string | null): boolean {
+  if (event.occurredAt === undefined || extension === null || work.call.call_data !== null) return false;
+  return !work.legs.some((leg) => leg.extension === extension);
 }
 
 /** Fills what the first input could not know: the provider's id, the client's number. */

@@ -132,7 +132,18 @@ function checkEvent(value: Fields): VoipWebhookRequest {
     callId: optionalString(value.callId, `${what} a callId`),
     srcPhoneExt: optionalString(value.srcPhoneExt, `${what} a srcPhoneExt`),
     dstPhoneExt: optionalString(value.dstPhoneExt, `${what} a dstPhoneExt`),
+    occurredAt: optionalTime(value.occurredAt, `${what} an occurredAt`),
   });
+}
+
+/** A provider time as ISO-8601 UTC with milliseconds, so that times compare as text. */
+function optionalTime(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+    throw invalid(`${what} ${preview(value)} (expected an ISO-8601 time or Unix milliseconds)`);
+  }
+  return new Date(ms).toISOString();
 }
 
 function checkCallRecord(value: Fields): VoipCallRecord {

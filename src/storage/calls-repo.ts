@@ -102,6 +102,18 @@ export class CallsRepo {
     return { call, legs: legs[0]?.legs ?? [], timeline };
   }
 
+  /** The tracker inputs stored with the call's timeline, in arrival order (JSON text). */
+  async listInputs(callId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('call_timeline')
+      .select('input')
+      .where('call_id', '=', callId)
+      .where('input', 'is not', null)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => row.input!);
+  }
+
   /** The newest call with this provider call id. */
   async findByExternalId(connectionId: string, externalId: string): Promise<CallSnapshot | undefined> {
     const call = await this.db
@@ -349,7 +361,7 @@ async function appendTimeline(db: Kysely<Database>, callId: string, entries: rea
   if (entries.length === 0) return;
   await db
     .insertInto('call_timeline')
-    .values(entries.map(({ at, kind, detail }) => ({ call_id: callId, at, kind, detail })))
+    .values(entries.map(({ at, kind, detail, input }) => ({ call_id: callId, at, kind, detail, input: input ?? null })))
     .execute();
 }
 
@@ -364,6 +376,8 @@ async function withLegs(db: Kysely<Database>, calls: Call[]): Promise<CallSnapsh
       calls.map((c) => c.id),
     )
     .orderBy('rung_at')
+    // Agents rung at the same instant (a group) come in a stable order.
+    .orderBy('extension')
     .orderBy('id')
     .execute();
   return calls.map((call) => ({ call, legs: legs.filter((leg) => leg.call_id === call.id) }));

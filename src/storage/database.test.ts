@@ -51,7 +51,10 @@ describe('openDatabase on SQLite files', () => {
     await first.close();
     const second = await open(file, log);
     expect(await second.users.findByEmail('kept@example.com')).toBeDefined();
-    expect(messages).toEqual(['Applied database migration 0001-initial']);
+    expect(messages).toEqual([
+      'Applied database migration 0001-initial',
+      'Applied database migration 0002-call-inputs',
+    ]);
   });
 
   it('logs queries at debug when given a logger', async () => {

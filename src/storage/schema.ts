@@ -153,6 +153,8 @@ export interface CallTimelineTable {
   kind: string;
   /** JSON. */
   detail: string;
+  /** JSON: the event or record as the call tracker took it (`TrackerInput`); null for other entries. */
+  input: string | null;
 }
 
 export interface WebhooksTable {

@@ -207,6 +207,7 @@ export function reduceCallEvent(payload: MangoCallEvent, leg: MangoLegState | un
       dstPhone: view.dstPhone,
       disposition,
       callId: payload.entry_id,
+      ...occurredAt(payload, seq),
     },
   });
   switch (payload.call_state) {
@@ -228,6 +229,15 @@ export function reduceCallEvent(payload: MangoCallEvent, leg: MangoLegState | un
       return emit(VoipWebhookEvent.NotifyEnd, answered ? VoipCallDisposition.Answered : dispositionForReason(reason));
     }
   }
+}
+
+/**
+ * When the leg's state changed, for the host to order a call's legs by. `timestamp` has whole seconds
+ * (§3.1.2), so the leg's `seq` is added as milliseconds: one leg's steps within a second keep their order.
+ */
+function occurredAt(payload: MangoCallEvent, seq: number): { occurredAt?: number } {
+  const seconds = toInt(payload.timestamp);
+  return seconds === undefined || seconds <= 0 ? {} : { occurredAt: seconds * 1000 + Math.min(seq, 999) };
 }
 
 interface LegView {

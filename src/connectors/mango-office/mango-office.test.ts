@@ -279,10 +279,12 @@ describe('call legs', () => {
       if (event) events.push(event);
     }
     const out = { direction: 'out', srcPhone: '101', dstPhone: '79161234567', callId: 'ENTRY' };
+    // Each event is dated by its leg's timestamp, with the leg's seq as milliseconds.
+    const at = (seq: number) => (1_700_000_000 + seq) * 1000 + seq;
     expect(events).toEqual([
-      { event: 'start', disposition: 'unknown', ...out },
-      { event: 'answer', disposition: 'unknown', ...out },
-      { event: 'end', disposition: 'answered', ...out },
+      { event: 'start', disposition: 'unknown', ...out, occurredAt: at(1) },
+      { event: 'answer', disposition: 'unknown', ...out, occurredAt: at(2) },
+      { event: 'end', disposition: 'answered', ...out, occurredAt: at(3) },
     ]);
     expect([...storage.items.keys()].filter((key) => key.startsWith('mango:leg:'))).toHaveLength(2);
   });
