@@ -272,6 +272,30 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     const second = legs.find((leg) => leg.call_id === clientLeg);
     expect(first).toMatchObject({ from: { number: CLIENT }, to: { extension: '101' } });
     expect(second).toMatchObject({ from: { extension: '101' }, to: { number: CLIENT } });
+    expect(await json('anna', `/api/v1/originations/${String(started.originationId)}`)).toMatchObject({
+      status: 'linked',
+      callId: call?.id,
+      error: null,
+    });
+  });
+
+  it('tells the agent when Mango later refuses the click-to-call, and shows the request to nobody else', async () => {
+    // Boris is bound to an extension Mango does not know: the command is taken, then /result/callback says 3100.
+    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
+      method: 'PUT',
+      body: JSON.stringify([{ extension: '109', userId: ids.boris }]),
+    });
+    const started = await json('boris', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: CLIENT }) });
+    expect(started.status).toBe('accepted');
+    await emulator.idle();
+    const path = `/api/v1/originations/${String(started.originationId)}`;
+    expect(await json('boris', path)).toMatchObject({
+      status: 'failed',
+      callId: null,
+      error: expect.stringMatching(/extension/),
+    });
+    expect((await api('anna', path)).status).toBe(404);
+    expect(await calls('boris')).toEqual([]);
   });
 });
 

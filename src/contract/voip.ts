@@ -110,6 +110,21 @@ export interface VoipWebhookParseResult {
   callRecord?: VoipCallRecord;
   /** Sent back to the PBX as is; without it the host answers 200 with an empty body. */
   response?: HttpResponse;
+  /** Switchboard only (ELMA365 has no such field): the PBX's later answer to a `VoipGenerateCall`. */
+  generateCallResult?: VoipGenerateCallResult;
+}
+
+/**
+ * What the PBX said, after the fact, about a click-to-call request, for providers that answer it
+ * asynchronously. `srcPhone` and `dstPhone` are the ones `VoipGenerateCall` was given: the host finds
+ * the request by them and tells the agent when it failed.
+ * @example { srcPhone: '101', dstPhone: '+79161234567', success: false, failReason: 'Mango could not ring 101' }
+ */
+export interface VoipGenerateCallResult {
+  srcPhone: string;
+  dstPhone: string;
+  success: boolean;
+  failReason?: string;
 }
 
 /**

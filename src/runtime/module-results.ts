@@ -10,6 +10,7 @@ import {
   VoipCallDisposition,
   VoipWebhookEvent,
   type VoipCallRecord,
+  type VoipGenerateCallResult,
   type VoipMember,
   type VoipTestConnectionResult,
   type VoipWebhookParseResult,
@@ -199,15 +200,28 @@ export function checkParseResult(value: unknown): VoipWebhookParseResult {
     throw invalid(`VoipParseWebhookRequest returned ${describeKind(value)} instead of { event, callRecord, response }`);
   }
   const result: VoipWebhookParseResult = {};
-  for (const key of ['event', 'callRecord', 'response'] as const) {
+  for (const key of ['event', 'callRecord', 'response', 'generateCallResult'] as const) {
     const part = value[key];
     if (part === undefined || part === null) continue;
     if (!isObject(part)) throw invalid(`VoipParseWebhookRequest returned ${describeKind(part)} as ${key}`);
     if (key === 'event') result.event = checkEvent(part);
     if (key === 'callRecord') result.callRecord = checkCallRecord(part);
     if (key === 'response') result.response = checkResponse(part);
+    if (key === 'generateCallResult') result.generateCallResult = checkGenerateCallResult(part);
   }
   return result;
+}
+
+function checkGenerateCallResult(value: Fields): VoipGenerateCallResult {
+  const what = 'VoipParseWebhookRequest returned a generateCallResult with';
+  if (typeof value.success !== 'boolean')
+    throw invalid(`${what} success ${preview(value.success)} instead of true or false`);
+  const result: VoipGenerateCallResult = {
+    srcPhone: requiredText(value.srcPhone, `${what} a srcPhone`),
+    dstPhone: requiredText(value.dstPhone, `${what} a dstPhone`),
+    success: value.success,
+  };
+  return withOptionals(result, { failReason: optionalString(value.failReason, `${what} a failReason`) });
 }
 
 /** `VoipGetCallLink` must return an absolute http(s) URL the browser can play. */

@@ -7,6 +7,7 @@
 import { HttpResponse, makeHeaders, type FetchRequest, type VoipWebhookParseResult } from '../contract/index.js';
 import type { Connection, Webhook } from '../storage/index.js';
 import { applyReported } from './call-applier.js';
+import { applyGenerateCallResult } from './click-to-call.js';
 import { getConnection, runnerFor, webhookUrl } from './connections.js';
 import { sha256 } from './credentials.js';
 import { HubError, toHubError } from './errors.js';
@@ -131,8 +132,12 @@ async function process(hub: HubContext, connection: Connection, row: Webhook): P
   }
   const response = result.response ?? new HttpResponse();
   const answer = { status: response.statusCode, headers: response.headers, body: response.body };
-  const parseResult = JSON.stringify({ event: result.event, callRecord: result.callRecord });
-  const reported = !!result.event || !!result.callRecord;
+  const parseResult = JSON.stringify({
+    event: result.event,
+    callRecord: result.callRecord,
+    generateCallResult: result.generateCallResult,
+  });
+  const reported = !!result.event || !!result.callRecord || !!result.generateCallResult;
   if (!reported && response.statusCode >= 400) {
     await hub.store.webhooks.finish(row.id, {
       status: 'rejected',
@@ -151,6 +156,7 @@ async function process(hub: HubContext, connection: Connection, row: Webhook): P
     if (result.callRecord) {
       callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at);
     }
+    if (result.generateCallResult) await applyGenerateCallResult(hub, connection, result.generateCallResult);
   } catch (error) {
     return fail(hub, row, error, parseResult);
   }

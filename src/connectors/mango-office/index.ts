@@ -20,6 +20,7 @@
  *   mango:legs:<entry_id>  call_id[]                 the call's legs, to drop them
  *   mango:call:<entry_id>  MangoEntryState           the summary and the recording, which arrive in either order
  *   mango:open-calls       [entry_id, first seen][]  the calls that may still hold keys
+ *   mango:commands         [command_id, {src, dst, at}][]  our callbacks awaiting /result/callback (an hour)
  *   mango:webhook-url      the URL to paste into Mango's cabinet
  */
 import { randomUUID } from 'node:crypto';
@@ -58,6 +59,16 @@ const USERS_RETRY_MS = 2000;
 /** Recordings reach the cloud within minutes (§3.1.8); a day is generous. */
 const FORGET_CALLS_AFTER_MS = 24 * 3600_000;
 const OPEN_CALLS_KEY = 'mango:open-calls';
+const COMMANDS_KEY = 'mango:commands';
+/** Mango answers a command within seconds; after an hour the result is not waited for. */
+const FORGET_COMMANDS_AFTER_MS = 3600_000;
+
+/** A callback we asked for: the numbers `VoipGenerateCall` got, so its result can name the request. */
+interface PendingCommand {
+  src: string;
+  dst: string;
+  at: number;
+}
 
 export const mangoOfficeConnector: ConnectorDefinition = {
   id: 'mango-office',
@@ -113,6 +124,7 @@ export const mangoOfficeConnector: ConnectorDefinition = {
         }
         if (!toNumber) throw new ConnectorError('rejected', 'There is no number to call.');
         const commandId = `${MANGO_CALLBACK_PREFIX}${randomUUID()}`;
+        await rememberCommand(ctx, commandId, { src: srcPhone, dst: dstPhone, at: ctx.now().getTime() });
         await api().callback({ command_id: commandId, from: { extension }, to_number: toNumber });
         ctx.log.info('Mango callback requested: the employee rings first, then the client', { commandId, extension });
       },
@@ -188,13 +200,14 @@ async function applyNotification(
     case 'result': {
       const code = toInt(notification.payload.result);
       const details = { command: notification.command, commandId: notification.payload.command_id };
-      if (code !== undefined && isMangoSuccess(code)) ctx.log.info(`Mango performed ${notification.command}`, details);
-      else
-        ctx.log.warn(
-          `Mango did not perform ${notification.command}: ${code === undefined ? 'no result code' : mangoResultError(code).message}`,
-          details,
-        );
-      return { response };
+      const success = code !== undefined && isMangoSuccess(code);
+      const failReason = code === undefined ? 'Mango sent no result code' : mangoResultError(code).message;
+      if (success) ctx.log.info(`Mango performed ${notification.command}`, details);
+      else ctx.log.warn(`Mango did not perform ${notification.command}: ${failReason}`, details);
+      const command = await takeCommand(ctx, String(notification.payload.command_id ?? ''));
+      if (!command || notification.command !== 'callback') return { response };
+      const result = { srcPhone: command.src, dstPhone: command.dst, success };
+      return { response, generateCallResult: success ? result : { ...result, failReason } };
     }
     case 'other':
       ctx.log.debug('Ignored a Mango request on a path we do not handle', { path: notification.path });
@@ -230,6 +243,27 @@ async function trackOpenCall(ctx: ConnectorContext, entryId: string): Promise<vo
     open.delete(id);
   }
   await save(ctx.storage, OPEN_CALLS_KEY, [...open]);
+}
+
+async function rememberCommand(ctx: ConnectorContext, commandId: string, command: PendingCommand): Promise<void> {
+  const now = ctx.now().getTime();
+  const pending = ((await load<Array<[string, PendingCommand]>>(ctx.storage, COMMANDS_KEY)) ?? []).filter(
+    ([, kept]) => now - kept.at <= FORGET_COMMANDS_AFTER_MS,
+  );
+  await save(ctx.storage, COMMANDS_KEY, [...pending, [commandId, command]]);
+}
+
+/** The callback a result is about, forgotten once its result came; undefined for one we did not send. */
+async function takeCommand(ctx: ConnectorContext, commandId: string): Promise<PendingCommand | undefined> {
+  const pending = (await load<Array<[string, PendingCommand]>>(ctx.storage, COMMANDS_KEY)) ?? [];
+  const found = pending.find(([id]) => id === commandId);
+  if (found)
+    await save(
+      ctx.storage,
+      COMMANDS_KEY,
+      pending.filter(([id]) => id !== commandId),
+    );
+  return found?.[1];
 }
 
 async function forgetLegs(storage: ModuleStorage, entryId: string): Promise<void> {

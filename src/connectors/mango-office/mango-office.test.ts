@@ -527,19 +527,33 @@ describe('API client against the emulator', () => {
     );
   });
 
-  it('logs a callback Mango could not perform', async () => {
+  it('reports a callback Mango could not perform as the result of that request, once', async () => {
     hub.requests.length = 0;
-    await connector(settings()).module.VoipGenerateCall('999', '79165550102');
+    const { module, logs } = connector(settings());
+    await module.VoipGenerateCall('999', '+79165550102');
     await emulator.idle();
     expect(hub.requests.map((r) => r.path)).toEqual(['/result/callback']);
-    const { module, logs } = connector(settings());
-    await module.VoipParseWebhookRequest(hub.requests[0] as FetchRequest);
+    const result = await module.VoipParseWebhookRequest(hub.requests[0] as FetchRequest);
+    expect(result.generateCallResult).toEqual({
+      srcPhone: '999',
+      dstPhone: '+79165550102',
+      success: false,
+      failReason: expect.stringMatching(/extension exists.*3100/),
+    });
     expect(logs).toContainEqual(
-      expect.objectContaining({
-        level: 'warn',
-        message: expect.stringMatching(/did not perform callback: .*extension exists.*3100/),
-      }),
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/did not perform callback/) }),
     );
+    // A repeated result, or one for a command another system sent, names no request.
+    expect((await module.VoipParseWebhookRequest(hub.requests[0] as FetchRequest)).generateCallResult).toBeUndefined();
+  });
+
+  it('reports an accepted callback as a success', async () => {
+    hub.requests.length = 0;
+    const { module } = connector(settings());
+    await module.VoipGenerateCall('101', '79165550103');
+    await emulator.idle();
+    const result = await module.VoipParseWebhookRequest(hub.requests[0] as FetchRequest);
+    expect(result.generateCallResult).toEqual({ srcPhone: '101', dstPhone: '79165550103', success: true });
   });
 
   it('refuses a callback with readable errors', async () => {

@@ -172,6 +172,7 @@ describeEachDatabase('call routes', (getStore) => {
     ['GET', '/api/v1/calls/x/recording'],
     ['POST', '/api/v1/calls'],
     ['GET', '/api/v1/calls/missed-count'],
+    ['GET', '/api/v1/originations/x'],
     ['GET', '/api/v1/stats/today'],
     ['GET', '/api/v1/events'],
   ] as const)('refuses anonymous %s %s with 401', async (method, url) => {

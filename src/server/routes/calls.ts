@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { callDetailsFor, listCalls, missedCount, recordingLinkFor, todayStats } from '../../runtime/calls.js';
-import { originate } from '../../runtime/click-to-call.js';
+import { originate, originationFor } from '../../runtime/click-to-call.js';
 import { HubError } from '../../runtime/errors.js';
 import type { Hub } from '../../runtime/hub.js';
 import { queryText, type QueryValues } from '../../runtime/list-query.js';
@@ -43,6 +43,10 @@ export function callRoutes(hub: Hub) {
       const origination = await originate(hub, currentUser(request), body.to as string, body.connectionId);
       return reply.status(202).send({ originationId: origination.id, status: origination.status });
     });
+    // The dial panel asks while the agent's phone should be ringing: the PBX may refuse the request later.
+    scope.get<WithId>('/api/v1/originations/:id', user, async (request) =>
+      originationFor(hub, currentUser(request), request.params.id),
+    );
     scope.get('/api/v1/stats/today', user, async (request) => todayStats(hub, request.query as QueryValues));
 
     await scope.register(contactRoutes(hub));

@@ -176,7 +176,10 @@ export interface TodayStats {
 
 export interface Origination {
   originationId: string;
-  status: string;
+  status: 'requested' | 'accepted' | 'failed' | 'linked';
+  /** Why the PBX refused it (GET /originations/:id); the POST answers without it. */
+  error?: string | null;
+  callId?: string | null;
 }
 
 export const LIVE_EVENT_TYPES = [

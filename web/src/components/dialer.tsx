@@ -20,6 +20,7 @@ interface DialAttempt {
   number: string;
   phase: DialPhase;
   error?: string;
+  originationId?: string;
   /** Live calls when the dial started: only a call that appears after it is this one. */
   before: string[];
 }
@@ -37,6 +38,7 @@ const DialerContext = createContext<Dialer | null>(null);
 
 /** How long the "your phone rings first" note stays when the call never shows up. */
 const RINGING_NOTE_MS = 60_000;
+const ORIGINATION_POLL_MS = 2_000;
 
 function lineKey(userId: string): string {
   return `switchboard.line:${userId}`;
@@ -79,7 +81,8 @@ export function DialerProvider({ children }: { children: ReactNode }) {
       // With one line the server picks it; with several, the agent's chosen one.
       const body = lines.length > 1 && line ? { to: number, connectionId: line } : { to: number };
       api.post<Origination>('/calls', body).then(
-        () => setAttempt((a) => (a?.id === id ? { ...a, phase: 'ringing' } : a)),
+        (origination) =>
+          setAttempt((a) => (a?.id === id ? { ...a, phase: 'ringing', originationId: origination.originationId } : a)),
         (error: unknown) =>
           setAttempt((a) => (a?.id === id ? { ...a, phase: 'failed', error: errorText(error, t) } : a)),
       );
@@ -102,6 +105,23 @@ export function DialerProvider({ children }: { children: ReactNode }) {
     const timer = setTimeout(() => setAttempt((a) => (a?.id === attempt.id ? null : a)), RINGING_NOTE_MS);
     return () => clearTimeout(timer);
   }, [attempt, state.calls]);
+
+  // The PBX may take the request and refuse it a moment later (Mango's /result/callback): ask until the call shows.
+  const originationId = attempt?.phase === 'ringing' ? attempt.originationId : undefined;
+  useEffect(() => {
+    if (!originationId) return;
+    const timer = setInterval(() => {
+      api.get<Origination>(`/originations/${originationId}`).then(
+        (origination) => {
+          if (origination.status !== 'failed') return;
+          const error = origination.error ?? t('dial.refused');
+          setAttempt((a) => (a?.originationId === originationId ? { ...a, phase: 'failed', error } : a));
+        },
+        () => undefined,
+      );
+    }, ORIGINATION_POLL_MS);
+    return () => clearInterval(timer);
+  }, [originationId, t]);
 
   const value = useMemo<Dialer>(
     () => ({ dial, busyNumber: attempt?.phase === 'requesting' ? attempt.number : null, lines, line, setLine }),

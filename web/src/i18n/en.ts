@@ -88,6 +88,7 @@ export const en = {
   'dial.calling': 'Calling {number}',
   'dial.requesting': 'Asking the PBX to place the call…',
   'dial.ringsFirst': 'Your phone rings first, then the client.',
+  'dial.refused': 'The PBX did not place the call.',
   'dial.ringsFirstHint': 'When you call, your own phone rings first; pick it up and the PBX dials the client.',
   'dial.failed': 'Could not call {number}',
   'dial.line': 'Outgoing line',

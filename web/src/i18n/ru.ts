@@ -96,6 +96,7 @@ export const ru: Messages = {
   'dial.calling': 'Звонок на {number}',
   'dial.requesting': 'Просим АТС начать звонок…',
   'dial.ringsFirst': 'Сначала зазвонит ваш телефон, затем — клиент.',
+  'dial.refused': 'АТС не выполнила вызов.',
   'dial.ringsFirstHint': 'При звонке сначала звонит ваш телефон; снимите трубку, и АТС наберёт клиента.',
   'dial.failed': 'Не удалось позвонить на {number}',
   'dial.line': 'Линия для исходящих',
