@@ -2,6 +2,7 @@
  * Two hub instances on one PostgreSQL database receiving the same connection's webhooks at the same
  * moment: the result must be what one instance gives processing them in order.
  */
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findConnector } from '../connectors/index.js';
@@ -77,6 +78,40 @@ describe.skipIf(!hasPostgres)(title, () => {
     for (const call of calls) {
       expect(call).toMatchObject({ status: 'ended', disposition: 'answered', owner_id: first.boris.id, missed: 0 });
     }
+  });
+
+  it('leaves a webhook another instance is handling to that instance when it starts', async () => {
+    const lockName = `switchboard:webhooks:${first.connection.id}`;
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // Instance 0 handles a stored webhook under the connection's lock; the row is pending meanwhile.
+    const id = await stores[0]!.webhooks.insertPending({
+      connection_id: first.connection.id,
+      method: 'POST',
+      path: '/',
+      query: '{}',
+      headers: '{}',
+      body: '{}',
+      received_at: new Date().toISOString(),
+      fingerprint: 'in-flight',
+    });
+    const busy = stores[0]!.lock!.run(lockName, async () => {
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+      await stores[0]!.webhooks.finish(id, { status: 'processed', processed_at: new Date().toISOString() });
+    });
+    await isLocked;
+    // Instance 1 starts now and finds the row pending; it must wait for the lock, then see it done.
+    const recovering = second.intake.recoverPending();
+    const waiting = sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+    await expect.poll(async () => (await waiting.execute(stores[0]!.db)).rows[0]?.n).toBe(1);
+    release();
+    await busy;
+    expect(await recovering).toBe(0);
+    expect(await stores[1]!.webhooks.get(id)).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
   it('applies a byte-identical retry once when the original and the retry reach different instances', async () => {

@@ -91,14 +91,21 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
     },
 
     async recoverPending() {
-      const rows = await hub.store.webhooks.listPending();
-      for (const row of rows) {
+      let recovered = 0;
+      for (const row of await hub.store.webhooks.listPending()) {
         const connection = await hub.store.connections.get(row.connection_id);
         if (!connection) continue;
-        await hub.store.webhooks.beginAttempt(row.id);
-        await handle(connection, row);
+        // Another instance may be handling it right now: look again once the connection's lock is ours.
+        const done = await serially(connection.id, async () => {
+          const fresh = await hub.store.webhooks.get(row.id);
+          if (fresh?.status !== 'pending') return false;
+          await hub.store.webhooks.beginAttempt(row.id);
+          await process(hub, connection, fresh);
+          return true;
+        });
+        if (done) recovered++;
       }
-      return rows.length;
+      return recovered;
     },
 
     idle: () => queue.idle(),
