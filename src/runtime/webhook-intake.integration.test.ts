@@ -104,9 +104,9 @@ describe.skipIf(!hasPostgres)(title, () => {
     await isLocked;
     // Instance 1 starts now and finds the row pending; it must wait for the lock, then see it done.
     const recovering = second.intake.recoverPending();
-    const waiting = sql<{
-      n: number;
-    }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+    const waiting = sql<{ n: number }>`select count(*)::int as n from pg_locks
+      where locktype = 'advisory' and not granted
+        and database = (select oid from pg_database where datname = current_database())`;
     await expect.poll(async () => (await waiting.execute(stores[0]!.db)).rows[0]?.n).toBe(1);
     release();
     await busy;
