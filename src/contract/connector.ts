@@ -100,6 +100,13 @@ export interface ConnectorDefinition {
   settings: SettingsField[];
   /** Whether `create` returns `VoipOnWebhookUpdated`; the conformance suite checks it agrees. */
   hasWebhookUpdated: boolean;
+  /**
+   * The hosts `VoipGetCallLink` may point to; `.example.com` also allows its subdomains. The hub refuses any
+   * other link, so stored call data cannot send a browser anywhere else. When absent: the hosts of the
+   * connection's `url` settings (set or default). The hub's own URL is always allowed.
+   * @example recordingHosts: (settings) => [new URL(String(settings.apiUrl)).hostname, '.mango-office.ru']
+   */
+  recordingHosts?(settings: SettingsValues): string[];
   create(ctx: ConnectorContext): VoipModule;
 }
 
