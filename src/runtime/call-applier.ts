@@ -18,12 +18,16 @@ const ORIGINATION_WINDOW_MS = 120_000;
 
 export type Reported = { event: VoipWebhookRequest } | { record: VoipCallRecord };
 
-/** Returns the id of the call it touched. */
+/**
+ * Returns the id of the call it touched. `webhookId` names the inbox row: a crash between saving the call and
+ * finishing the row leaves the row pending, and handling it again must not apply it twice.
+ */
 export async function applyReported(
   hub: HubContext,
   connection: Connection,
   reported: Reported,
   at: string,
+  webhookId?: number,
 ): Promise<string> {
   const bindings = new Map(
     (await hub.store.connections.listBindings(connection.id)).map((binding) => [binding.extension, binding.user_id]),
@@ -39,11 +43,24 @@ export async function applyReported(
           event: reported.event,
           parties: { ...parties, clientNumber },
           at: typeof reported.event.occurredAt === 'string' ? reported.event.occurredAt : at,
+          ...(webhookId === undefined ? {} : { webhookId }),
         }
-      : { kind: 'record', record: reported.record, parties: { ...parties, clientNumber }, at };
+      : {
+          kind: 'record',
+          record: reported.record,
+          parties: { ...parties, clientNumber },
+          at,
+          ...(webhookId === undefined ? {} : { webhookId }),
+        };
 
   const current = await findCall(hub, connection.id, callLookup(input));
   const history = current && { snapshot: current, inputs: await storedInputs(hub, current.call.id) };
+  if (
+    webhookId !== undefined &&
+    history?.inputs.some((done) => done.webhookId === webhookId && done.kind === input.kind)
+  ) {
+    return history.snapshot.call.id;
+  }
   const deps = { newId: hub.newId, connectionId: connection.id };
   // A call stored before its inputs were kept can only go on from where it stands.
   const result =

@@ -17,9 +17,10 @@ export interface CallSnapshot {
 }
 
 /** One thing a module reported; `parties` come from `resolveParties`, `at` is the receive time (ISO-8601 UTC). */
+/** `webhookId`: the inbox row it came from, so a row handled again after a crash is not applied twice. */
 export type TrackerInput =
-  | { kind: 'event'; event: VoipWebhookRequest; parties: Parties; at: string }
-  | { kind: 'record'; record: VoipCallRecord; parties: Parties; at: string };
+  | { kind: 'event'; event: VoipWebhookRequest; parties: Parties; at: string; webhookId?: number }
+  | { kind: 'record'; record: VoipCallRecord; parties: Parties; at: string; webhookId?: number };
 
 export interface TrackerDeps {
   newId(): string;
