@@ -6,6 +6,7 @@
  */
 import {
   HttpResponse,
+  MAX_CALL_DURATION_SECONDS,
   VoipCallDirection,
   VoipCallDisposition,
   VoipWebhookEvent,
@@ -149,8 +150,9 @@ function optionalTime(value: unknown, what: string): string | undefined {
 
 function checkCallRecord(value: Fields): VoipCallRecord {
   const what = 'VoipParseWebhookRequest returned a callRecord with';
-  if (typeof value.duration !== 'number' || !Number.isFinite(value.duration) || value.duration < 0) {
-    throw invalid(`${what} duration ${preview(value.duration)} (expected a number of seconds, 0 or more)`);
+  const { duration } = value;
+  if (typeof duration !== 'number' || !(duration >= 0 && duration <= MAX_CALL_DURATION_SECONDS)) {
+    throw invalid(`${what} duration ${preview(duration)} (expected seconds, from 0 to ${MAX_CALL_DURATION_SECONDS})`);
   }
   let call: unknown;
   try {
@@ -164,7 +166,7 @@ function checkCallRecord(value: Fields): VoipCallRecord {
     srcPhone: requiredText(value.srcPhone, `${what} a srcPhone`),
     dstPhone: requiredText(value.dstPhone, `${what} a dstPhone`),
     direction: oneOf(VoipCallDirection, value.direction, `${what} an unknown direction`),
-    duration: value.duration,
+    duration,
     disposition: oneOf(VoipCallDisposition, value.disposition, `${what} an unknown disposition`),
     call,
   };

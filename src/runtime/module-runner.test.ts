@@ -266,7 +266,13 @@ describe('ModuleRunner', () => {
       'a negative duration',
       'VoipParseWebhookRequest',
       { callRecord: { ...record, duration: -3 } },
-      'VoipParseWebhookRequest returned a callRecord with duration -3 (expected a number of seconds, 0 or more)',
+      'VoipParseWebhookRequest returned a callRecord with duration -3 (expected seconds, from 0 to 604800)',
+    ],
+    [
+      'a duration in milliseconds',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, duration: 42_000_000 } },
+      'VoipParseWebhookRequest returned a callRecord with duration 42000000 (expected seconds, from 0 to 604800)',
     ],
     [
       'a text duration',
