@@ -430,6 +430,39 @@ describe('ModuleRunner', () => {
     expect(lines.at(-1)).toMatchObject({ code: 'module_invalid_result', result: '[{"nope":1}]' });
   });
 
+  it('keeps secret settings and the webhook token out of the log, whatever the connector logs or throws', async () => {
+    const { logger, lines } = capture();
+    const base = define((ctx) => ({
+      VoipGetMembers: async () => {
+        ctx.log.info(`calling with salt ${String(ctx.settings.apiSalt)}`, {
+          url: ctx.webhookUrl,
+          nested: [ctx.settings],
+        });
+        return [{ id: ctx.settings.apiSalt }] as never;
+      },
+      VoipTestConnection: async () => {
+        throw new Error(`refused at ${ctx.webhookUrl}`);
+      },
+    }));
+    const definition = {
+      ...base,
+      settings: [{ key: 'apiSalt', type: 'string' as const, label: 'Salt', secret: true }],
+    };
+    const run = runner(definition, {
+      logger,
+      settings: { apiSalt: 'very-secret-salt' },
+      webhookUrl: 'https://hub.example/hooks/c1/token-abcdef',
+    });
+    await run.getMembers().catch(() => {});
+    await run.testConnection().catch(() => {});
+    const logged = JSON.stringify(lines);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(logged).toContain('calling with salt [redacted]');
+    expect(logged).toContain('https://hub.example/hooks/c1/[redacted]');
+    expect(logged).not.toContain('very-secret-salt');
+    expect(logged).not.toContain('token-abcdef');
+  });
+
   it('reports latency and outcome to the observer', async () => {
     const observed: Array<[string, string, number, boolean]> = [];
     const definition = define(() => ({

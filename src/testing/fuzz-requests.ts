@@ -91,12 +91,10 @@ export function fuzzRequests(
       ...request,
       body: mutateBody(request.body ?? '', path, replacement, remove),
     }));
-  const truncated = fc
-    .record({ request: template, at: fc.nat() })
-    .map(({ request, at }) => ({
-      ...request,
-      body: (request.body ?? '').slice(0, at % ((request.body ?? '').length + 1)),
-    }));
+  const truncated = fc.record({ request: template, at: fc.nat() }).map(({ request, at }) => ({
+    ...request,
+    body: (request.body ?? '').slice(0, at % ((request.body ?? '').length + 1)),
+  }));
   const random = fc
     .record({
       request: template,
