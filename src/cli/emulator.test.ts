@@ -61,3 +61,57 @@ describe('switchboard emulator mango-office', () => {
     }
   }, 30_000);
 });
+
+describe('switchboard emulator zadarma', () => {
+  it('serves the Zadarma API with the given key, staff and time zone and says where', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'emulator',
+        'zadarma',
+        '--port',
+        '0',
+        '--key',
+        'k2',
+        '--secret',
+        's2',
+        '--staff',
+        '300:Vera',
+        '--timezone',
+        '120',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Requests received')) resolve(text);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)));
+      });
+      const url = /emulator at (http:\/\/\S+)/.exec(out)?.[1] ?? '';
+      expect(out).toContain(`apiUrl=${url} apiKey=k2 apiSecret=s2`);
+      expect(await (await fetch(`${url}/_emulator/config`)).json()).toEqual({
+        hubUrl: null,
+        staff: [{ extension: '300', name: 'Vera' }],
+        notifications: {},
+      });
+      // Unsigned API requests are refused as Zadarma does.
+      const balance = await fetch(`${url}/v1/info/balance/?format=json`);
+      expect(balance.status).toBe(401);
+      expect(await balance.json()).toEqual({ status: 'error', message: 'Not authorized' });
+      const scenario = await fetch(`${url}/_emulator/scenario`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'incoming-answered' }),
+      });
+      expect(scenario.status).toBe(409);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+});
