@@ -108,6 +108,84 @@ export interface ConnectorDefinition {
    */
   recordingHosts?(settings: SettingsValues): string[];
   create(ctx: ConnectorContext): VoipModule;
+  /**
+   * Switchboard only: for a PBX that does not call webhooks but streams events over a connection the
+   * hub keeps open (Asterisk AMI over TCP, ARI over a WebSocket). The host starts it for every enabled
+   * connection and supervises it; a connection with an event source receives no HTTP webhooks.
+   */
+  eventSource?: EventSourceDefinition;
+}
+
+/**
+ * A connection-oriented event source. The host calls `connect` on one hub instance at a time, pings the
+ * session every `pingIntervalMs`, and when it ends (or a ping fails) connects again with backoff. Each
+ * event the session hands to `ctx.deliver` goes the way of a webhook: stored raw in the inbox, parsed by
+ * the module's `VoipParseWebhookRequest` (as a POST to `path`), applied by the call tracker, in order.
+ * @example
+ * eventSource: {
+ *   pingIntervalMs: 20_000,
+ *   async connect(ctx, resume) {
+ *     const socket = await openPbxSocket(ctx.settings, ctx.signal);
+ *     socket.onEvent((text) => ctx.deliver({ path: '/ami/event', contentType: 'text/plain', body: text }));
+ *     if (resume) await reconcileCallsMissedSince(resume.since, ctx); // what the outage hid
+ *     return { closed: socket.closed, ping: () => socket.ping(), close: () => socket.close() };
+ *   },
+ * }
+ */
+export interface EventSourceDefinition {
+  /** How often the host checks the connection is alive with `ping`; default 30 s. */
+  pingIntervalMs?: number;
+  /**
+   * Opens the connection, logs in and subscribes; resolves once events flow, rejects with a
+   * `ConnectorError` the admin can act on. `resume` is given when an earlier session of this
+   * connection ended (or another hub instance held it): events since `resume.since` were not received,
+   * so the connector should reconcile what the protocol allows (list live channels, end calls that
+   * vanished) by delivering events for it.
+   */
+  connect(ctx: EventSourceContext, resume?: EventSourceResume): Promise<EventSession>;
+}
+
+/** What a source's session gets: the connection's settings and storage, and where events go. */
+export interface EventSourceContext {
+  settings: SettingsValues;
+  storage: ModuleStorage;
+  log: ModuleLog;
+  /** Aborted when the host stops the source (shutdown, settings changed, another instance took it). */
+  signal: AbortSignal;
+  now: () => Date;
+  /**
+   * Hands one received event to the host, which stores and parses it before the promise resolves.
+   * Call it in the order events arrived; the host handles one at a time per connection.
+   */
+  deliver(event: SourceEvent): Promise<void>;
+}
+
+/**
+ * One event as received, for the inbox and `VoipParseWebhookRequest` (a POST with this path and body).
+ * @example { path: '/ami/event', contentType: 'text/plain', body: 'Event: Hangup\r\nUniqueid: 1700000000.2\r\n' }
+ */
+export interface SourceEvent {
+  /** Below the connection's webhook URL, e.g. `/ami/event`. */
+  path: string;
+  contentType: string;
+  /** The event exactly as received. */
+  body: string;
+}
+
+/** Where the previous session left off. */
+export interface EventSourceResume {
+  /** When the previous session ended (ISO-8601): events after it were missed. */
+  since: string;
+}
+
+/** An open connection to the PBX. */
+export interface EventSession {
+  /** Resolves when the connection ends, with the reason in words ("Asterisk closed the connection"). */
+  closed: Promise<string>;
+  /** Proves the connection alive (AMI `Ping`); rejects when it is not. */
+  ping(): Promise<void>;
+  /** Ends the connection; `closed` resolves after. */
+  close(): Promise<void>;
 }
 
 /**

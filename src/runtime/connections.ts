@@ -139,6 +139,7 @@ export async function createConnection(hub: HubContext, input: ConnectionInput):
     created_at: at,
     updated_at: at,
   });
+  hub.onConnectionsChanged?.();
   return announced(hub, connection);
 }
 
@@ -171,6 +172,7 @@ export async function updateConnection(hub: HubContext, id: string, input: Conne
     updated_at: isoNow(hub),
   });
   if (!updated) throw new HubError('not_found', `There is no connection ${id}`);
+  hub.onConnectionsChanged?.();
   return announced(hub, updated);
 }
 
@@ -185,6 +187,7 @@ export async function rotateToken(hub: HubContext, id: string): Promise<SavedCon
 export async function deleteConnection(hub: HubContext, id: string): Promise<void> {
   if (!(await hub.store.connections.delete(id))) throw new HubError('not_found', `There is no connection ${id}`);
   hub.latency.forget(id);
+  hub.onConnectionsChanged?.();
 }
 
 /**
