@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { FetchRequest } from '../contract/index.js';
 import { toFetchRequest, withHeader, type GoldenFixture } from './golden-fixtures.js';
 
-export const FUZZ_RUNS = 10_000;
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
 type Json = unknown;
 

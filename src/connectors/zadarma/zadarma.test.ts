@@ -217,7 +217,7 @@ describe('API client against the emulator', () => {
     [
       'an unreachable server',
       () => ({ apiUrl: `http://127.0.0.1:${unusedPort}` }),
-      /Could not reach Zadarma at http:\/\/127\.0\.0\.1:\d+: the connection was refused/,
+      /The provider at http:\/\/127\.0\.0\.1:\d+ did not answer: connection refused\. Check the platform or API address/,
     ],
   ])('explains %s', async (_name, more, reason) => {
     const result = await connector(settings(more())).module.VoipTestConnection();
