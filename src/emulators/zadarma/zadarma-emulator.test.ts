@@ -101,11 +101,12 @@ describe('Zadarma emulator', () => {
       name: 'incoming-answered',
       options: { duplicates: true, shuffle: true, seed: 3 },
     });
-    expect(played.notifications).toHaveLength(8);
+    // NOTIFY_START goes first and once: the PBX waits for its answer before the call goes on.
     const events = played.notifications.map((n) => n.fields.event);
-    const inOrder = ['NOTIFY_START', 'NOTIFY_INTERNAL', 'NOTIFY_ANSWER', 'NOTIFY_END'].flatMap((e) => [e, e]);
-    expect([...events].sort()).toEqual([...inOrder].sort());
-    expect(events).not.toEqual(inOrder);
+    expect(events[0]).toBe('NOTIFY_START');
+    const inOrder = ['NOTIFY_INTERNAL', 'NOTIFY_ANSWER', 'NOTIFY_END'].flatMap((e) => [e, e]);
+    expect([...events.slice(1)].sort()).toEqual([...inOrder].sort());
+    expect(events.slice(1)).not.toEqual(inOrder);
   });
 
   it('explains bad control requests', async () => {
