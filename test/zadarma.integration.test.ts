@@ -156,6 +156,34 @@ describeEachDatabase('Zadarma through the real server', (getStore) => {
     }
   });
 
+  it("names a known caller on the phone and, when set, sends them to their owner's extension", async () => {
+    await real.json('admin', '/api/v1/contacts', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Acme, Ivan Petrov', phones: ['+7 916 123-45-67'], ownerId: real.ids.boris }),
+    });
+    const named = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT });
+    expect(JSON.parse(named.notifications[0]?.body ?? '')).toEqual({ caller_name: 'Acme, Ivan Petrov' });
+    expect((await real.callByExternalId(named.pbxCallId)).ownerId).toBe(real.ids.anna);
+
+    await real.json('admin', `/api/v1/connections/${connectionId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ settings: { routeToOwner: true } }),
+    });
+    const routed = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT });
+    expect(JSON.parse(routed.notifications[0]?.body ?? '')).toEqual({
+      caller_name: 'Acme, Ivan Petrov',
+      redirect: '101',
+    });
+    expect(routed.routedTo).toBe('101');
+    const call = await real.callByExternalId(routed.pbxCallId);
+    expect(call).toMatchObject({
+      ownerId: real.ids.boris,
+      disposition: 'answered',
+      contact: { name: 'Acme, Ivan Petrov' },
+    });
+    expect(call.legs.map((leg) => leg.extension)).toEqual(['101']);
+  });
+
   it('plays a recording through the hub, with a link that lasts its lifetime', async () => {
     const played = await emulator.playScenario({ name: 'recorded', client: CLIENT });
     const call = await real.callByExternalId(played.pbxCallId);

@@ -1,6 +1,7 @@
 /** `switchboard emulator <provider>`: a provider's API emulator as a standalone server, for integrators. */
 import type { Command } from 'commander';
 import { startMangoEmulator, type MangoStaffMember } from '../emulators/mango-office/mango-office-emulator.js';
+import { startItoolabsEmulator, type ItoolabsStaffMember } from '../emulators/itoolabs/itoolabs-emulator.js';
 import { startZadarmaEmulator } from '../emulators/zadarma/zadarma-emulator.js';
 
 interface ZadarmaEmulatorFlags {
@@ -12,6 +13,15 @@ interface ZadarmaEmulatorFlags {
   staff?: string;
   timezone: string;
   rawSignatures?: boolean;
+}
+
+interface ItoolabsEmulatorFlags {
+  port: string;
+  host: string;
+  hub?: string;
+  key: string;
+  crmToken: string;
+  staff?: string;
 }
 
 interface MangoEmulatorFlags {
@@ -102,6 +112,58 @@ export function addEmulatorCommands(program: Command): void {
       );
       stopOnSignal(running);
     });
+
+  addItoolabsEmulatorCommand(emulator);
+}
+
+export function addItoolabsEmulatorCommand(emulator: Command): void {
+  emulator
+    .command('itoolabs')
+    .description('An ITooLabs PBX (MegaFon, Gravitel, Kcell, Moldcell): both CRM APIs, pushes with crm_token')
+    .option('--port <port>', 'port to listen on', '8103')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--hub <url>', "the CRM URL: the connection's webhook URL (can be set later: PUT /_emulator/config)")
+    .option('--key <key>', 'the PBX API key (token / X-API-KEY)', 'emulator-key')
+    .option('--crm-token <token>', 'the CRM token sent with every push', 'emulator-crm-token')
+    .option('--staff <list>', 'users as "login:ext:Name,…", e.g. "anna:701:Anna,boris:702:Boris"')
+    .action(async (flags: ItoolabsEmulatorFlags) => {
+      const port = checkPortAndHub(flags);
+      const running = await startItoolabsEmulator({
+        port,
+        host: flags.host,
+        apiKey: flags.key,
+        crmToken: flags.crmToken,
+        ...(flags.hub ? { hubUrl: flags.hub } : {}),
+        ...(flags.staff ? { staff: parseItoolabsStaff(flags.staff) } : {}),
+      });
+      process.stdout.write(
+        [
+          `ITooLabs PBX emulator at ${running.url}`,
+          `  Connection settings: operator=custom apiUrl=${running.apiUrl} apiKey=${flags.key} crmToken=${flags.crmToken}`,
+          `  Pushes go to: ${running.hubUrl ?? '(none yet: PUT /_emulator/config {"hubUrl": "…"})'}`,
+          `  Users: ${running.staff.map((m) => `${m.ext} ${m.login} (${m.name})`).join(', ')}`,
+          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
+          `  Requests received: GET ${running.url}/_emulator/requests`,
+          '',
+        ].join('\n'),
+      );
+      stopOnSignal(running);
+    });
+}
+
+/** "anna:701:Anna Smirnova,boris:702:Boris" → users; a malformed entry is an error naming it. */
+export function parseItoolabsStaff(list: string): ItoolabsStaffMember[] {
+  const staff = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = /^([A-Za-z0-9._-]+)\s*:\s*(\d{1,10})\s*:\s*(.+)$/.exec(entry);
+      if (!match) throw new Error(`--staff entries look like "anna:701:Anna", not "${entry}"`);
+      return { login: match[1] as string, ext: match[2] as string, name: (match[3] as string).trim() };
+    });
+  if (staff.length === 0) throw new Error('--staff needs at least one "login:ext:Name"');
+  return staff;
 }
 
 function checkPortAndHub(flags: { port: string; hub?: string }): number {

@@ -106,6 +106,14 @@ export interface VoipCallRecord {
   callId?: string;
   srcPhoneExt?: string;
   dstPhoneExt?: string;
+  /**
+   * Switchboard only (ELMA365 has no such field): facts the provider reported about the finished call
+   * apart from its recording, such as the client's rating. The host shows them with the record in the
+   * call's timeline; they are not handed to `VoipGetCallLink` and do not make a call "recorded".
+   * Keys are short names, values short text, numbers or booleans.
+   * @example details: { rating: 5 }
+   */
+  details?: Record<string, string | number | boolean>;
 }
 
 /**

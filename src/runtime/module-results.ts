@@ -72,7 +72,7 @@ function requiredText(value: unknown, what: string): string {
   return value;
 }
 
-function withOptionals<T extends object>(base: T, optionals: Record<string, string | undefined>): T {
+function withOptionals<T extends object>(base: T, optionals: Record<string, unknown>): T {
   for (const [key, value] of Object.entries(optionals)) {
     if (value !== undefined) Object.assign(base, { [key]: value });
   }
@@ -174,7 +174,28 @@ function checkCallRecord(value: Fields): VoipCallRecord {
     callId: optionalString(value.callId, `${what} a callId`),
     srcPhoneExt: optionalString(value.srcPhoneExt, `${what} a srcPhoneExt`),
     dstPhoneExt: optionalString(value.dstPhoneExt, `${what} a dstPhoneExt`),
+    details: optionalDetails(value.details, `${what} details`),
   });
+}
+
+/** `details`: at most 20 entries of short names and short text, numbers or booleans. */
+function optionalDetails(value: unknown, what: string): Record<string, string | number | boolean> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw invalid(`${what} that are ${describeKind(value)}, not an object`);
+  const entries = Object.entries(value);
+  if (entries.length > 20) throw invalid(`${what} with ${entries.length} entries (at most 20)`);
+  for (const [key, item] of entries) {
+    const fits =
+      (typeof item === 'string' && item.length <= 500) ||
+      (typeof item === 'number' && Number.isFinite(item)) ||
+      typeof item === 'boolean';
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(key) || !fits) {
+      throw invalid(
+        `${what} with ${preview(key)}: ${preview(item)} (expected a short name and short text, a number or a boolean)`,
+      );
+    }
+  }
+  return { ...(value as Record<string, string | number | boolean>) };
 }
 
 function checkResponse(value: Fields): HttpResponse {

@@ -287,6 +287,18 @@ describe('ModuleRunner', () => {
       'VoipParseWebhookRequest returned a callRecord with call data that cannot be stored as JSON',
     ],
     [
+      'details holding an object',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, details: { rating: { stars: 5 } } } },
+      "VoipParseWebhookRequest returned a callRecord with details with 'rating': an object (expected a short name",
+    ],
+    [
+      'details that are a list',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, details: [5] } },
+      'VoipParseWebhookRequest returned a callRecord with details that are a list, not an object',
+    ],
+    [
       'a bad status',
       'VoipParseWebhookRequest',
       { response: { ...response, statusCode: 99 } },
@@ -323,6 +335,14 @@ describe('ModuleRunner', () => {
     expect(error.code).toBe('module_invalid_result');
     expect(error.message).toContain(message);
     expect(error.message).toContain("The connector 'Test PBX' needs fixing");
+  });
+
+  it("passes a record's details through", async () => {
+    const details = { rating: 5, comment: 'polite', callback: false };
+    const run = runner(
+      define(() => ({ VoipParseWebhookRequest: async () => ({ callRecord: { ...record, details } }) as never })),
+    );
+    expect((await run.parseWebhookRequest(request)).callRecord?.details).toEqual(details);
   });
 
   it('drops absent optionals and accepts null for them', async () => {

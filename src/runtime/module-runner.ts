@@ -8,6 +8,7 @@
 import {
   ConnectorError,
   type ConnectorContext,
+  type ContactLookupResult,
   type ConnectorDefinition,
   type FetchRequest,
   type ModuleLog,
@@ -59,6 +60,8 @@ export interface ModuleRunnerOptions {
   observe?: LatencyObserver;
   /** Aborting it (at shutdown) stops every call in flight. */
   signal?: AbortSignal;
+  /** Offered to modules as `ctx.lookupContact`; see `contactForCaller`. */
+  lookupContact?: (phone: string) => Promise<ContactLookupResult | undefined>;
 }
 
 /** What `onWebhookUpdated` did: `ran` is false when the connector has no `VoipOnWebhookUpdated`. */
@@ -237,6 +240,7 @@ export class ModuleRunner {
       signal,
       now: this.#options.now ?? (() => new Date()),
       webhookUrl,
+      ...(this.#options.lookupContact ? { lookupContact: this.#options.lookupContact } : {}),
     };
     let raw: unknown;
     try {

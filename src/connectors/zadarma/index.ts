@@ -15,6 +15,8 @@
  * - `/v1/request/callback/` returns no call id. The PBX rings the extension, then dials the number and
  *   reports it as NOTIFY_OUT_START/OUT_END of that extension: we match those by extension, number and
  *   time (the request we remember for 2 minutes), and the hub links its click-to-call request the same way.
+ * - NOTIFY_START may be answered with JSON that steers the call: we send the hub contact's name
+ *   (`caller_name`) and, behind a setting, a `redirect` to the extension of the contact's owner.
  * - A recording exists when NOTIFY_END says `is_recorded=1`, but is stored only by NOTIFY_RECORD; links
  *   come from `/v1/pbx/record/request/` with a lifetime we choose.
  *
@@ -120,7 +122,12 @@ export const zadarmaConnector: ConnectorDefinition = {
           ctx.log.debug('Ignored a Zadarma notification this connector does not handle', { event: input.event });
           return { response: new HttpResponse() };
         }
-        return applyNotification(ctx, input.payload, current.utcOffsetMinutes);
+        const result = await applyNotification(ctx, input.payload, current.utcOffsetMinutes);
+        if (input.payload.event === 'NOTIFY_START') {
+          const answer = await callerAnswer(ctx, input.payload.caller_id ?? '', current.routeToOwner);
+          if (answer) result.response = new HttpResponse().json(answer);
+        }
+        return result;
       },
 
       async VoipGenerateCall(srcPhone, dstPhone) {
@@ -194,6 +201,23 @@ async function applyNotification(
     if (outcome.callRecord) result.callRecord = outcome.callRecord;
   }
   return result;
+}
+
+/**
+ * The answer to NOTIFY_START, which may steer the call "on the fly" (PHP client lib/Webhook/Request.php):
+ * the contact's name as the SIP caller name, and with `routeToOwner` a redirect to the owner's extension.
+ */
+async function callerAnswer(
+  ctx: ConnectorContext,
+  callerId: string,
+  routeToOwner: boolean,
+): Promise<{ caller_name: string; redirect?: string } | undefined> {
+  const found = await ctx.lookupContact?.(callerId);
+  if (!found) return undefined;
+  const redirect =
+    routeToOwner && /^\d{1,5}$/.test(found.responsibleExtension ?? '') ? found.responsibleExtension : undefined;
+  if (redirect) ctx.log.info('Sent a known caller to their owner', { extension: redirect });
+  return { caller_name: found.name.slice(0, 64), ...(redirect ? { redirect } : {}) };
 }
 
 /**

@@ -66,6 +66,15 @@ export const zadarmaSettings: SettingsField[] = [
     help: `Each playback asks Zadarma for a fresh link valid this long (${RECORD_LIFETIME.min}…${RECORD_LIFETIME.max}).`,
   },
   {
+    key: 'routeToOwner',
+    type: 'boolean',
+    label: "Send known callers to their owner's extension",
+    default: false,
+    help:
+      "When a caller is one of Switchboard's contacts and the contact's owner has an extension here, Switchboard " +
+      "answers NOTIFY_START with a redirect to it. The caller's name is shown on the phone either way.",
+  },
+  {
     key: 'acceptRawDigestSignature',
     type: 'boolean',
     label: 'Also accept signatures made of the raw HMAC digest',
@@ -86,6 +95,7 @@ export interface ZadarmaSettings {
   timeZone: string;
   recordingLinkLifetime: number;
   acceptRawDigestSignature: boolean;
+  routeToOwner: boolean;
 }
 
 /** Reads and checks the connection settings; a missing or broken value throws a ConnectorError the admin can act on. */
@@ -133,6 +143,7 @@ export function readZadarmaSettings(values: SettingsValues): ZadarmaSettings {
     timeZone,
     recordingLinkLifetime: lifetime,
     acceptRawDigestSignature: values.acceptRawDigestSignature === true || values.acceptRawDigestSignature === 'true',
+    routeToOwner: values.routeToOwner === true || values.routeToOwner === 'true',
   };
 }
 

@@ -145,6 +145,40 @@ describe('settings', () => {
   });
 });
 
+describe('the answer to NOTIFY_START', () => {
+  const withLookup = (settings: SettingsValues) => {
+    const memory = memoryContext(settings);
+    const asked: string[] = [];
+    const ctx = {
+      ...memory.ctx,
+      lookupContact: async (phone: string) => {
+        asked.push(phone);
+        return phone === '79161234567' ? { name: 'Acme, Ivan', responsibleExtension: '101' } : undefined;
+      },
+    };
+    return { asked, module: zadarmaConnector.create(ctx) };
+  };
+
+  it("names a known caller, and redirects to the owner's extension only when the setting says so", async () => {
+    const named = withLookup(FIXTURE_SETTINGS);
+    const result = await named.module.VoipParseWebhookRequest(signed(START));
+    expect(named.asked).toEqual(['79161234567']);
+    expect(JSON.parse(result.response?.body ?? '')).toEqual({ caller_name: 'Acme, Ivan' });
+    expect(result.event).toMatchObject({ event: 'start', callId: 'in_1' });
+    const routed = withLookup({ ...FIXTURE_SETTINGS, routeToOwner: true });
+    const answer = await routed.module.VoipParseWebhookRequest(signed(START));
+    expect(JSON.parse(answer.response?.body ?? '')).toEqual({ caller_name: 'Acme, Ivan', redirect: '101' });
+  });
+
+  it('answers an unknown caller with an empty 200, and asks nothing for other events', async () => {
+    const { module, asked } = withLookup({ ...FIXTURE_SETTINGS, routeToOwner: true });
+    const unknown = await module.VoipParseWebhookRequest(signed({ ...START, caller_id: '79990000000' }));
+    expect([unknown.response?.statusCode, unknown.response?.body]).toEqual([200, '']);
+    await module.VoipParseWebhookRequest(signed({ ...START, event: 'NOTIFY_INTERNAL', internal: '100' }));
+    expect(asked).toEqual(['79990000000']);
+  });
+});
+
 describe('calls', () => {
   it('keeps a day of calls in storage and forgets older ones', async () => {
     const memory = memoryContext(FIXTURE_SETTINGS);

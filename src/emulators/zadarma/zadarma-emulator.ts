@@ -59,11 +59,15 @@ export interface ZadarmaScenarioRequest {
 export interface ZadarmaSentNotification {
   fields: ZadarmaScriptedNotification;
   status: number | null;
+  /** What the hub answered (NOTIFY_START's answer may steer the call). */
+  body: string;
   error?: string;
 }
 
 export interface ZadarmaScenarioResult {
   pbxCallId: string;
+  /** The extension NOTIFY_START's answer redirected the call to, when it named a staff member. */
+  routedTo?: string;
   notifications: ZadarmaSentNotification[];
   recordings: string[];
 }
@@ -154,10 +158,9 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
           body: new URLSearchParams(fields).toString(),
           signal: AbortSignal.timeout(10_000),
         });
-        await response.arrayBuffer();
-        sent.push({ fields, status: response.status });
+        sent.push({ fields, status: response.status, body: await response.text() });
       } catch (error) {
-        sent.push({ fields, status: null, error: (error as Error).message });
+        sent.push({ fields, status: null, body: '', error: (error as Error).message });
       }
     }
     return sent;
@@ -170,28 +173,50 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
         scenarios: ZADARMA_SCENARIOS,
       });
     }
-    const extensions =
-      request.extensions ?? staff.slice(0, ZADARMA_SCENARIO_EXTENSIONS[request.name]).map((m) => m.extension);
-    let script;
-    try {
-      script = buildZadarmaScenario({
-        name: request.name,
-        client: request.client ?? DEFAULT_CLIENT,
-        extensions,
-        did,
-        callStart: wallClock(Date.now(), offset),
-        newId: () => randomBytes(20).toString('hex'),
-      });
-    } catch (error) {
-      throw new EmulatorHttpError(400, { error: (error as Error).message });
+    const defaults = staff.slice(0, ZADARMA_SCENARIO_EXTENSIONS[request.name]).map((m) => m.extension);
+    const callStart = wallClock(Date.now(), offset);
+    const build = (extensions: string[], pbxCallId?: string) => {
+      try {
+        return buildZadarmaScenario({
+          name: request.name,
+          client: request.client ?? DEFAULT_CLIENT,
+          extensions,
+          did,
+          callStart,
+          newId: () => randomBytes(20).toString('hex'),
+          ...(pbxCallId ? { pbxCallId } : {}),
+        });
+      } catch (error) {
+        throw new EmulatorHttpError(400, { error: (error as Error).message });
+      }
+    };
+    let script = build(request.extensions ?? defaults);
+    const sent: ZadarmaSentNotification[] = [];
+    let routedTo: string | undefined;
+    let rest = script.notifications;
+    if (script.notifications[0]?.event === 'NOTIFY_START') {
+      // The PBX waits for NOTIFY_START's answer, which may redirect the call (PHP client Webhook/Request.php).
+      const asked = await deliver(script.notifications.slice(0, 1));
+      sent.push(...asked);
+      const answer = parseJson(asked[0]?.body ?? '') as { redirect?: unknown } | undefined;
+      const redirect = typeof answer?.redirect === 'string' ? answer.redirect : undefined;
+      if (redirect && !request.extensions && staff.some((m) => m.extension === redirect)) {
+        routedTo = redirect;
+        const others = defaults.filter((ext) => ext !== redirect).slice(0, defaults.length - 1);
+        const ringing = request.name === 'group-ringing' ? [...others, redirect] : [redirect, ...others];
+        script = build(ringing, script.pbxCallId);
+      }
+      rest = script.notifications.slice(1);
     }
     for (const id of script.recordings) recordings.add(id);
     recordingsOfCall.set(script.pbxCallId, script.recordings);
-    const order = arrangeDelivery(script.notifications, request.options ?? {});
+    const order = arrangeDelivery(rest, request.options ?? {});
+    sent.push(...(await deliver(order, request.options?.delayMs)));
     return {
       pbxCallId: script.pbxCallId,
       recordings: script.recordings,
-      notifications: await deliver(order, request.options?.delayMs),
+      notifications: sent,
+      ...(routedTo ? { routedTo } : {}),
     };
   }
 

@@ -39,6 +39,8 @@ export interface ZadarmaScenarioSpec {
   callStart: string;
   /** A fresh hex id. */
   newId: () => string;
+  /** The call's id; default `in_`/`out_` and a fresh id. */
+  pbxCallId?: string;
 }
 
 export type ZadarmaScriptedNotification = Record<string, string> & { event: string };
@@ -56,7 +58,7 @@ export function buildZadarmaScenario(spec: ZadarmaScenarioSpec): ZadarmaScript {
     throw new Error(`Scenario "${spec.name}" needs ${need} extension(s), got ${spec.extensions.length}`);
   }
   const outgoing = spec.name === 'outgoing' || spec.name === 'outgoing-busy' || spec.name === 'callback';
-  const pbxCallId = `${outgoing ? 'out' : 'in'}_${spec.newId()}`;
+  const pbxCallId = spec.pbxCallId ?? `${outgoing ? 'out' : 'in'}_${spec.newId()}`;
   const notifications: ZadarmaScriptedNotification[] = [];
   const recordings: string[] = [];
   const [a = '', b = ''] = spec.extensions;
