@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fakeConnector } from '../connectors/fake/index.js';
+import { itoolabsConnector } from '../connectors/itoolabs/index.js';
 import { mangoOfficeConnector } from '../connectors/mango-office/index.js';
+import { zadarmaConnector } from '../connectors/zadarma/index.js';
 import type { ConnectorDefinition } from '../contract/index.js';
 import { describeEachDatabase } from '../testing/databases.js';
 import { createTestHub } from '../testing/test-hub.js';
@@ -69,6 +71,15 @@ describe('recording hosts', () => {
       'a.example',
       '.b.example',
     ]);
+    const zadarma = { apiKey: 'k', apiSecret: 's' };
+    expect(allowedRecordingHosts(zadarmaConnector, { ...zadarma, platform: 'zadarma' })).toEqual(['api.zadarma.com']);
+    expect(allowedRecordingHosts(zadarmaConnector, { ...zadarma, platform: 'novofon' })).toEqual(['api.novofon.ru']);
+    const itoolabs = { apiKey: 'k', crmToken: 't', apiGeneration: 'rest' };
+    expect(allowedRecordingHosts(itoolabsConnector, { ...itoolabs, operator: 'megafon', pbxName: 'acme' })).toEqual([
+      'acme.megapbx.ru',
+      '.megapbx.ru',
+    ]);
+    expect(allowedRecordingHosts(itoolabsConnector, {})).toEqual([]);
     const undeclared: ConnectorDefinition = {
       ...fakeConnector,
       recordingHosts: undefined,

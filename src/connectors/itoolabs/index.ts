@@ -28,7 +28,7 @@ import type {
 } from '../../contract/index.js';
 import { createItoolabsApi } from './itoolabs-api.js';
 import type { ItoolabsAccount } from './itoolabs-api.js';
-import { itoolabsSettings, readItoolabsSettings } from './itoolabs-settings.js';
+import { itoolabsRecordingHosts, itoolabsSettings, readItoolabsSettings } from './itoolabs-settings.js';
 import type { ItoolabsPush } from './itoolabs-types.js';
 import {
   eventToRequest,
@@ -53,6 +53,7 @@ export const itoolabsConnector: ConnectorDefinition = {
   docsUrl: 'docs/connectors/itoolabs.md',
   settings: itoolabsSettings,
   hasWebhookUpdated: true,
+  recordingHosts: itoolabsRecordingHosts,
   create(ctx) {
     const settings = () => readItoolabsSettings(ctx.settings);
     const api = () => createItoolabsApi(settings(), ctx.fetch);

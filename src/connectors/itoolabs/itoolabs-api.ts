@@ -175,29 +175,17 @@ export function parseHistoryCsv(text: string): ItoolabsHistoryRow[] {
 }
 
 function transportError(error: unknown, baseUrl: string): ConnectorError {
-  const { name, message, cause } = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
+  const { name, message } = error as { name?: string; message?: string };
   if (name === 'AbortError' || name === 'TimeoutError') {
     return new ConnectorError(
       'unreachable',
       `The PBX at ${baseUrl} did not answer in time; check that this server can reach it.`,
     );
   }
-  const code = cause?.code ?? '';
-  const why =
-    code === 'ECONNREFUSED'
-      ? 'the connection was refused'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? 'the host name does not resolve (check the PBX name)'
-        : code.includes('CERT') || code.includes('TLS')
-          ? 'the TLS handshake failed'
-          : (cause?.message ?? message ?? 'unknown network error');
+  // The host's fetch says which address failed and why ("… did not answer: connection refused").
   return new ConnectorError(
     'unreachable',
-    `Could not reach the PBX at ${baseUrl}: ${why}. Check the operator, the PBX name or address, and that this server can reach it.`,
+    `${message ?? 'The request to the PBX failed'}. Check the operator, the PBX name or address, and that this server can reach it.`,
   );
 }
 

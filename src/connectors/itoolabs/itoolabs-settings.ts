@@ -116,3 +116,17 @@ export function readItoolabsSettings(values: SettingsValues): ItoolabsSettings {
 function text(value: string | number | boolean | undefined): string {
   return value === undefined ? '' : String(value).trim();
 }
+
+/**
+ * The `link` of a history push has no documented host; it is the operator's, so the PBX's domain and its
+ * subdomains are allowed (acme.megapbx.ru → .megapbx.ru).
+ */
+export function itoolabsRecordingHosts(values: SettingsValues): string[] {
+  try {
+    const host = new URL(readItoolabsSettings(values).baseUrl).hostname;
+    const labels = host.split('.');
+    return labels.length > 2 ? [host, `.${labels.slice(-2).join('.')}`] : [host];
+  } catch {
+    return [];
+  }
+}

@@ -185,7 +185,7 @@ describe('API against the emulator', () => {
         [
           'an unreachable PBX',
           () => ({ apiUrl: `http://127.0.0.1:${unusedPort}` }),
-          /Could not reach the PBX at .*: the connection was refused/,
+          /The provider at .* did not answer: connection refused\. Check the operator/,
         ],
       ])('explains %s', async (_name, more, reason) => {
         const result = await connector(settings(generation, more())).module.VoipTestConnection();

@@ -35,7 +35,7 @@ import type {
   VoipWebhookParseResult,
 } from '../../contract/index.js';
 import { ZadarmaApiError, createZadarmaApi } from './zadarma-api.js';
-import { parseUtcOffset, readZadarmaSettings, zadarmaSettings } from './zadarma-settings.js';
+import { parseUtcOffset, readZadarmaSettings, zadarmaRecordingHosts, zadarmaSettings } from './zadarma-settings.js';
 import type { ZadarmaNotifyFields } from './zadarma-types.js';
 import { callStartMs, notificationEvent, readZadarmaRequest, reduceCall } from './zadarma-webhook.js';
 import type { ZadarmaCallData, ZadarmaCallState } from './zadarma-webhook.js';
@@ -63,6 +63,7 @@ export const zadarmaConnector: ConnectorDefinition = {
   docsUrl: 'docs/connectors/zadarma.md',
   settings: zadarmaSettings,
   hasWebhookUpdated: true,
+  recordingHosts: zadarmaRecordingHosts,
   create(ctx) {
     const settings = () => readZadarmaSettings(ctx.settings);
     const api = () => createZadarmaApi(settings(), ctx.fetch);

@@ -162,3 +162,12 @@ export function parseUtcOffset(zone: string): number | undefined {
 function text(value: string | number | boolean | undefined): string {
   return value === undefined ? '' : String(value).trim();
 }
+
+/** Recording links are served by the API host itself (`/v1/pbx/record/download/…`, §2 "recording link"). */
+export function zadarmaRecordingHosts(values: SettingsValues): string[] {
+  try {
+    return [new URL(readZadarmaSettings(values).apiUrl).hostname];
+  } catch {
+    return [];
+  }
+}
