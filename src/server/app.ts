@@ -29,6 +29,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Serve /metrics without authentication. */
   metricsPublic?: boolean;
+  /** Whose X-Forwarded-* headers to believe; default `loopback`. */
+  trustProxy?: string | boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -38,7 +40,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // Fastify's own per-request lines would log every URL twice; the onResponse hook below logs one line.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? 'loopback',
   });
   await app.register(cookie);
   app.setSchemaErrorFormatter(schemaErrorFormatter);

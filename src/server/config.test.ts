@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { loadConfig, parseTrustProxy } from './config.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {
@@ -13,7 +13,19 @@ describe('loadConfig', () => {
       secret: undefined,
       keyFile: resolve('data/secret.key'),
       metricsPublic: false,
+      trustProxy: 'loopback',
     });
+  });
+
+  it.each([
+    [undefined, 'loopback'],
+    ['  ', 'loopback'],
+    ['true', true],
+    ['none', false],
+    ['false', false],
+    ['10.0.0.0/8, 192.168.1.5', '10.0.0.0/8, 192.168.1.5'],
+  ])('reads SWITCHBOARD_TRUST_PROXY=%s as %s', (value, expected) => {
+    expect(parseTrustProxy(value)).toEqual(expected);
   });
 
   it.each([

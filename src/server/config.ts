@@ -17,6 +17,11 @@ export interface HubConfig {
   logLevel: string;
   /** Serve /metrics without authentication (SWITCHBOARD_METRICS_PUBLIC=1), for a scraper on a private network. */
   metricsPublic: boolean;
+  /**
+   * Whose X-Forwarded-For / -Proto to believe (SWITCHBOARD_TRUST_PROXY): addresses or CIDRs, comma-separated,
+   * `loopback` (the default: a proxy on the same machine), `true` for any, `false` for none.
+   */
+  trustProxy: string | boolean;
 }
 
 export interface ConfigFlags {
@@ -57,7 +62,17 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     adminPassword: env.SWITCHBOARD_ADMIN_PASSWORD || undefined,
     logLevel: env.SWITCHBOARD_LOG_LEVEL ?? 'info',
     metricsPublic: env.SWITCHBOARD_METRICS_PUBLIC === '1' || env.SWITCHBOARD_METRICS_PUBLIC === 'true',
+    trustProxy: parseTrustProxy(env.SWITCHBOARD_TRUST_PROXY),
   };
+}
+
+/** Fastify's `trustProxy`: a list for proxy-addr, or all or nothing. */
+export function parseTrustProxy(value: string | undefined): string | boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '') return 'loopback';
+  if (text === 'true' || text === 'all') return true;
+  if (text === 'false' || text === 'none' || text === '0') return false;
+  return value!.trim();
 }
 
 /** The key file sits beside a SQLite database; with PostgreSQL it goes to ./data. */

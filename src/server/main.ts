@@ -39,6 +39,7 @@ export async function startHub(config: HubConfig, log: Logger = pino({ level: co
     logger: log,
     counters: new Counters(),
     metricsPublic: config.metricsPublic,
+    trustProxy: config.trustProxy,
     ...(existsSync(WEB_ROOT) ? { webRoot: WEB_ROOT } : {}),
   });
   await hub.start();

@@ -36,7 +36,7 @@ export const mangoOfficeSettings: SettingsField[] = [
     label: 'Accept notifications only from these IP addresses',
     help:
       `Comma-separated; empty accepts any address. Mango sends from ${MANGO_NOTIFICATION_IPS.join(', ')}. ` +
-      'The address is read from X-Real-IP or X-Forwarded-For, so use it behind a proxy that sets them.',
+      'Behind a reverse proxy, list it in SWITCHBOARD_TRUST_PROXY so that the hub sees the sender’s address.',
   },
 ];
 

@@ -473,7 +473,7 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** X-Real-IP, else the last X-Forwarded-For hop (the one our own proxy added). */
+/** X-Real-IP (Switchboard sets it to the sender's address as it trusts it), else the last X-Forwarded-For hop. */
 function clientIp(headers: HeaderMap): string | undefined {
   const raw = headers['X-Real-IP']?.trim() || headers['X-Forwarded-For']?.split(',').at(-1)?.trim();
   return raw ? raw.replace(/^::ffff:/, '') : undefined;

@@ -29,6 +29,29 @@ describeEachDatabase('webhook endpoint', (getStore) => {
     expect(test.counters.get('webhooks_received', { connection: test.connection.id })).toBe(1);
   });
 
+  it('tells the module the sender address it trusts: the socket, or X-Forwarded-For from a trusted proxy only', async () => {
+    test = await createTestApp(getStore());
+    const { body, headers } = signed({ type: 'start', direction: 'in', from: '+74951234567', to: '101', callId: 'ip' });
+    const forged = { ...headers, 'x-real-ip': '81.88.80.132', 'x-forwarded-for': '81.88.80.132' };
+    // A client straight from the internet cannot claim an address; the proxy on this machine (loopback) can.
+    await test.app.inject({
+      method: 'POST',
+      url: hookUrl(test),
+      payload: body,
+      headers: forged,
+      remoteAddress: '203.0.113.9',
+    });
+    await test.app.inject({
+      method: 'POST',
+      url: hookUrl(test, '/x'),
+      payload: body,
+      headers: forged,
+      remoteAddress: '127.0.0.1',
+    });
+    const rows = (await test.hub.store.webhooks.list({})).items.map((row) => JSON.parse(row.headers)['x-real-ip']);
+    expect(rows.sort()).toEqual(['203.0.113.9', '81.88.80.132']);
+  });
+
   it('passes sub-paths, the query and GET requests to the module', async () => {
     test = await createTestApp(getStore());
     const response = await test.app.inject({ method: 'GET', url: hookUrl(test, '/echo?x=hello%20there') });

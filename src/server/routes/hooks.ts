@@ -1,7 +1,8 @@
 /**
  * The webhook endpoint providers call: `/hooks/<connectionId>/<token>` and any sub-path below it
- * (Mango appends `/events/call`, …). The body reaches the module exactly as sent. Unknown connection,
- * wrong token or a disabled connection → 404 with nothing stored but a counter.
+ * (Mango appends `/events/call`, …). The body reaches the module exactly as sent; `X-Real-IP` is set to the
+ * sender's address as the hub determined it. Unknown connection, wrong token or a disabled connection → 404
+ * with nothing stored but a counter.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sameSecret } from '../../runtime/credentials.js';
@@ -44,7 +45,9 @@ export function hookRoutes(hub: Hub, counters: Counters) {
         url: `${hub.publicUrl}${request.url}`,
         path: `/${request.params['*'] ?? ''}`.replace(/\/+$/, '') || '/',
         query: Object.fromEntries(new URLSearchParams(search)),
-        headers: request.headers,
+        // The sender's address as the hub trusts it (socket, or X-Forwarded-For of a trusted proxy), never
+        // what the sender claims: modules that check source addresses read X-Real-IP.
+        headers: { ...request.headers, 'x-real-ip': request.ip },
         body: typeof request.body === 'string' ? request.body : '',
       });
       if (answer.status >= 500) counters.inc('webhooks_failed', { connection: connection.id });
