@@ -10,6 +10,8 @@ export interface HubConfig {
   publicUrl: string;
   /** Key material for secrets at rest; when absent a key file beside the database is used. */
   secret: string | undefined;
+  /** A key that only opens (SWITCHBOARD_PREVIOUS_SECRET), while instances move to a rotated secret. */
+  previousSecret: string | undefined;
   /** Used when `secret` is absent. */
   keyFile: string;
   adminEmail: string | undefined;
@@ -57,6 +59,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     db,
     publicUrl,
     secret: env.SWITCHBOARD_SECRET || undefined,
+    previousSecret: env.SWITCHBOARD_PREVIOUS_SECRET || undefined,
     keyFile: keyFileFor(db),
     adminEmail: env.SWITCHBOARD_ADMIN_EMAIL || undefined,
     adminPassword: env.SWITCHBOARD_ADMIN_PASSWORD || undefined,

@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { findConnector } from '../connectors/index.js';
 import { openDatabase, type Store } from '../storage/index.js';
 import { createHub, type Hub } from '../runtime/hub.js';
-import { createSecretBox, loadKeyMaterial } from '../runtime/secret-box.js';
+import { createSecretBox, loadKeyMaterial, loadPreviousKeys } from '../runtime/secret-box.js';
 import { ensureFirstAdmin } from '../runtime/users.js';
 import { buildApp } from './app.js';
 import type { HubConfig } from './config.js';
@@ -24,9 +24,15 @@ export interface RunningHub {
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Opens the database named in the config (migrating it), with the secret box for its connections. */
-export async function openHubStore(config: Pick<HubConfig, 'db' | 'secret' | 'keyFile'>, log?: Logger) {
+export async function openHubStore(
+  config: Pick<HubConfig, 'db' | 'secret' | 'previousSecret' | 'keyFile'>,
+  log?: Logger,
+) {
   const store = await openDatabase(config.db, log ? { log } : {});
-  const box = createSecretBox(loadKeyMaterial(config.secret, config.keyFile));
+  const box = createSecretBox(
+    loadKeyMaterial(config.secret, config.keyFile),
+    loadPreviousKeys(config.previousSecret, config.keyFile),
+  );
   return { store, box };
 }
 
