@@ -1,5 +1,6 @@
 /** `switchboard emulator mango-office`: the Mango Office API emulator as a standalone server, for integrators. */
 import type { Command } from 'commander';
+import { startAsteriskAmiEmulator } from '../emulators/asterisk/asterisk-ami-emulator.js';
 import { startMangoEmulator, type MangoStaffMember } from '../emulators/mango-office/mango-office-emulator.js';
 
 interface MangoEmulatorFlags {
@@ -13,6 +14,7 @@ interface MangoEmulatorFlags {
 
 export function addEmulatorCommands(program: Command): void {
   const emulator = program.command('emulator').description('Run a PBX emulator that speaks the provider protocol');
+  addAsteriskAmi(emulator);
   emulator
     .command('mango-office')
     .description('The Mango Office VPBX API: signed commands, notifications to the hub, one-shot recording links')
@@ -56,6 +58,76 @@ export function addEmulatorCommands(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+interface AsteriskEmulatorFlags {
+  port: string;
+  httpPort: string;
+  host: string;
+  user: string;
+  secret: string;
+  extensions: string;
+  technology: string;
+}
+
+function addAsteriskAmi(emulator: Command): void {
+  emulator
+    .command('asterisk-ami')
+    .description('Asterisk over AMI (TCP): MD5 login, call events, Originate, PJSIPShowEndpoints, MixMonitor files')
+    .option('--port <port>', 'AMI port to listen on', '5038')
+    .option('--http-port <port>', 'port of the control endpoints and recordings', '8102')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--user <name>', 'the manager.conf user it accepts', 'switchboard')
+    .option('--secret <secret>', "that user's secret", 'emulator-secret')
+    .option('--extensions <list>', 'the PJSIP endpoints, e.g. "101,102,103"', '101,102,103')
+    .option('--technology <tech>', 'PJSIP or SIP', 'PJSIP')
+    .action(async (flags: AsteriskEmulatorFlags) => {
+      const port = checkPort(flags.port, '--port');
+      const httpPort = checkPort(flags.httpPort, '--http-port');
+      const technology = flags.technology.toUpperCase();
+      if (technology !== 'PJSIP' && technology !== 'SIP') throw new Error('--technology is PJSIP or SIP');
+      const extensions = flags.extensions
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = extensions.find((extension) => !/^\d{1,6}$/.test(extension));
+      if (bad !== undefined || extensions.length === 0) {
+        throw new Error(`--extensions is a list of 1-6 digit extensions such as "101,102", not "${flags.extensions}"`);
+      }
+      const running = await startAsteriskAmiEmulator({
+        port,
+        httpPort,
+        host: flags.host,
+        users: { [flags.user]: flags.secret },
+        staff: extensions.map((extension) => ({ extension })),
+        technology,
+        stepMs: 200,
+      });
+      process.stdout.write(
+        [
+          `Asterisk AMI emulator on ${running.host}:${running.port}, control at ${running.url}`,
+          `  Connection settings: host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret} technology=${technology}`,
+          `  Recording URL template: ${running.recordUrlTemplate}`,
+          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
+          `  Drop the AMI connections: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
+          '',
+        ].join('\n'),
+      );
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function checkPort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${flag} must be a whole number from 0 to 65535, not "${value}"`);
+  }
+  return port;
 }
 
 /** "101:Anna Smirnova,102:Boris" → staff members; a malformed entry is an error naming it. */

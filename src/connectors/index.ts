@@ -1,9 +1,10 @@
 /** The one registry of built-in connectors. Add a provider here and nowhere else. */
 import type { ConnectorDefinition } from '../contract/index.js';
+import { asteriskConnector } from './asterisk/index.js';
 import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
 
-export const connectors: readonly ConnectorDefinition[] = [fakeConnector, mangoOfficeConnector];
+export const connectors: readonly ConnectorDefinition[] = [fakeConnector, mangoOfficeConnector, asteriskConnector];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
 export function findConnector(id: string): ConnectorDefinition | undefined {
