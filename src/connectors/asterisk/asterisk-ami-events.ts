@@ -29,6 +29,9 @@ export interface AmiAgent {
   talked?: boolean;
   /** Rung by a colleague's consultation that has not been transferred (yet): the client never talked to them. */
   consult?: boolean;
+  /** Event times (ISO) of the answer and the end, for a record made from events (ARI has no Cdr). */
+  answeredAt?: string;
+  endedAt?: string;
 }
 
 /** What the connector keeps per call (module storage `ami:call:<id>`). */
@@ -379,6 +382,37 @@ export function cdrRecord(
       recorded && call?.recording
         ? { linkedid: id, uniqueid: call.recording.uniqueid, ...(call.recording.at ? { at: call.recording.at } : {}) }
         : null,
+  };
+}
+
+/**
+ * A call record from the call's own events, for ARI, which has no Cdr: talk time is the time some agent
+ * was talking (overlaps counted once), the disposition answered when anyone talked.
+ */
+export function eventsRecord(call: AmiCall, last: VoipCallDisposition): VoipCallRecord {
+  const spans = Object.values(call.agents)
+    .filter((leg) => leg.answeredAt && leg.endedAt)
+    .map((leg) => [Date.parse(leg.answeredAt!), Date.parse(leg.endedAt!)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reach = -Infinity;
+  for (const [start, end] of spans) {
+    if (end <= reach) continue;
+    total += end - Math.max(start, reach);
+    reach = end;
+  }
+  const talkers = Object.entries(call.agents).filter(([, leg]) => leg.talked && !leg.consult);
+  const agent = talkers.at(-1)?.[0] ?? Object.keys(call.agents)[0] ?? 'unknown';
+  const client = call.client || 'unknown';
+  const [srcPhone, dstPhone] = call.direction === VoipCallDirection.Out ? [agent, client] : [client, agent];
+  return {
+    srcPhone,
+    dstPhone,
+    direction: call.direction,
+    duration: Math.round(total / 1000),
+    disposition: talkers.length > 0 ? VoipCallDisposition.Answered : last,
+    callId: call.id,
+    call: null,
   };
 }
 

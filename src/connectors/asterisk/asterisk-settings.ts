@@ -2,8 +2,20 @@ import { ConnectorError } from '../../contract/index.js';
 import type { SettingsField, SettingsValues } from '../../contract/index.js';
 
 export const AMI_DEFAULT_PORT = 5038;
+export const ARI_DEFAULT_PORT = 8088;
 
 export const asteriskSettings: SettingsField[] = [
+  {
+    key: 'mode',
+    type: 'string',
+    label: 'Interface',
+    default: 'ami',
+    options: [
+      { value: 'ami', label: 'AMI (Manager Interface, TCP)' },
+      { value: 'ari', label: 'ARI (REST Interface, HTTP and WebSocket)' },
+    ],
+    help: 'AMI: a user in manager.conf. ARI: a user in ari.conf, with http.conf enabled.',
+  },
   {
     key: 'host',
     type: 'string',
@@ -14,24 +26,23 @@ export const asteriskSettings: SettingsField[] = [
   {
     key: 'port',
     type: 'number',
-    label: 'AMI port',
-    default: AMI_DEFAULT_PORT,
-    help: 'The Manager Interface port: "port" in the [general] section of manager.conf (5038 by default).',
+    label: 'Port',
+    help: 'AMI: "port" in manager.conf (5038 when empty). ARI: "bindport" in http.conf (8088 when empty).',
   },
   {
     key: 'user',
     type: 'string',
-    label: 'AMI user',
+    label: 'User',
     required: true,
-    help: 'The [section] name of the user in manager.conf.',
+    help: 'The [section] name of the user in manager.conf (AMI) or ari.conf (ARI).',
   },
   {
     key: 'secret',
     type: 'string',
-    label: 'AMI secret',
+    label: 'Secret',
     required: true,
     secret: true,
-    help: 'The "secret" of that user. It never crosses the network: the hub logs in with an MD5 challenge.',
+    help: 'AMI: the "secret" (sent as an MD5 challenge answer, never in clear). ARI: the "password".',
   },
   {
     key: 'technology',
@@ -60,11 +71,21 @@ export const asteriskSettings: SettingsField[] = [
       'Placeholders: {uniqueid} (the recorded channel), {linkedid} (the call), {year} {month} {day} (UTC). ' +
       'Empty: calls carry no recording.',
   },
+  {
+    key: 'ariApp',
+    type: 'string',
+    label: 'ARI application name',
+    default: 'switchboard',
+    help: 'ARI only: the Stasis application the hub registers; it subscribes to all channels, so no dialplan change is needed.',
+  },
 ];
 
 export type AsteriskTechnology = 'PJSIP' | 'SIP';
 
+export type AsteriskMode = 'ami' | 'ari';
+
 export interface AsteriskSettings {
+  mode: AsteriskMode;
   host: string;
   port: number;
   user: string;
@@ -72,6 +93,7 @@ export interface AsteriskSettings {
   technology: AsteriskTechnology;
   context: string;
   recordUrlTemplate: string;
+  ariApp: string;
 }
 
 /** Reads and checks the settings; a missing or broken value throws a ConnectorError saying what to fix. */
@@ -80,13 +102,30 @@ export function readAsteriskSettings(values: SettingsValues): AsteriskSettings {
   const user = text(values.user);
   const secret = text(values.secret);
   if (!host) throw new ConnectorError('rejected', 'The Asterisk address is empty: give its host name or IP address.');
-  if (!user) throw new ConnectorError('auth', 'The AMI user is empty: give the [section] name from manager.conf.');
-  if (!secret) throw new ConnectorError('auth', 'The AMI secret is empty: give the "secret" from manager.conf.');
-  const rawPort = values.port === undefined || values.port === '' ? AMI_DEFAULT_PORT : Number(values.port);
+  if (!user)
+    throw new ConnectorError('auth', 'The user is empty: give the [section] name from manager.conf or ari.conf.');
+  if (!secret)
+    throw new ConnectorError(
+      'auth',
+      'The secret is empty: give the "secret" from manager.conf (or ari.conf\'s "password").',
+    );
+  const mode = text(values.mode).toLowerCase() || 'ami';
+  if (mode !== 'ami' && mode !== 'ari') {
+    throw new ConnectorError('rejected', `The interface must be ami or ari, not "${mode}".`);
+  }
+  const fallback = mode === 'ami' ? AMI_DEFAULT_PORT : ARI_DEFAULT_PORT;
+  const rawPort = values.port === undefined || values.port === '' ? fallback : Number(values.port);
   if (!Number.isInteger(rawPort) || rawPort < 1 || rawPort > 65535) {
     throw new ConnectorError(
       'rejected',
-      `The AMI port "${String(values.port)}" is not a port number (5038 by default).`,
+      `The port "${String(values.port)}" is not a port number (${fallback} by default).`,
+    );
+  }
+  const ariApp = text(values.ariApp) || 'switchboard';
+  if (!/^[\w.-]+$/.test(ariApp)) {
+    throw new ConnectorError(
+      'rejected',
+      `The ARI application name "${ariApp}" may hold letters, digits, ".", "-" and "_" only.`,
     );
   }
   const technology = text(values.technology).toUpperCase() || 'PJSIP';
@@ -101,6 +140,7 @@ export function readAsteriskSettings(values: SettingsValues): AsteriskSettings {
     );
   }
   return {
+    mode,
     host,
     port: rawPort,
     user,
@@ -108,6 +148,7 @@ export function readAsteriskSettings(values: SettingsValues): AsteriskSettings {
     technology,
     context: text(values.context) || 'from-internal',
     recordUrlTemplate,
+    ariApp,
   };
 }
 

@@ -30,7 +30,7 @@
  *   ami:originates           [ActionID, ms][]   those requests, to forget an hour later
  */
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, HttpResponse, HttpStatusCode } from '../../contract/index.js';
+import { ConnectorError, HttpResponse, HttpStatusCode, VoipCallDisposition } from '../../contract/index.js';
 import type {
   ConnectorDefinition,
   EventSourceContext,
@@ -41,6 +41,8 @@ import type {
   VoipWebhookParseResult,
 } from '../../contract/index.js';
 import { openAmi, type AmiClient } from './asterisk-ami.js';
+import { channelsOf, readAriEvent, toAmiMessage, type AriEvent } from './asterisk-ari-events.js';
+import { ariRequest, openAriEvents } from './asterisk-ari.js';
 import {
   addCdr,
   applyCallEvent,
@@ -48,6 +50,7 @@ import {
   cdrComplete,
   cdrRecord,
   endOpenAgents,
+  eventsRecord,
   linkedidOf,
   newCall,
   originateFailure,
@@ -76,6 +79,8 @@ const CALL_EVENTS = new Set(AMI_CALL_EVENTS.map((name) => name.toLowerCase()));
 
 export const AMI_EVENT_PATH = '/ami/event';
 export const AMI_GAP_PATH = '/ami/gap';
+export const ARI_EVENT_PATH = '/ari/event';
+export const ARI_GAP_PATH = '/ari/gap';
 /** The channel variable click-to-call sets on the call it originates (add it to `channelvars` to see it in events). */
 export const ORIGINATION_VARIABLE = 'SWITCHBOARD_ORIGINATION';
 
@@ -100,7 +105,7 @@ interface GapNotice {
 
 export const asteriskConnector: ConnectorDefinition = {
   id: 'asterisk',
-  name: 'Asterisk (AMI)',
+  name: 'Asterisk (AMI or ARI)',
   docsUrl: 'docs/connectors/asterisk.md',
   settings: asteriskSettings,
   hasWebhookUpdated: false,
@@ -118,6 +123,10 @@ export const asteriskConnector: ConnectorDefinition = {
     return {
       async VoipTestConnection() {
         try {
+          if (settings().mode === 'ari') {
+            await ariRequest(ctx.fetch, settings(), 'GET', '/asterisk/info');
+            return { success: true };
+          }
           await withAmi(async (ami) => {
             const pong = await ami.action([['Action', 'Ping']]);
             if (pong.response?.toLowerCase() !== 'success') {
@@ -132,7 +141,18 @@ export const asteriskConnector: ConnectorDefinition = {
       },
 
       async VoipGetMembers() {
-        const { technology } = settings();
+        const { technology, mode } = settings();
+        if (mode === 'ari') {
+          const endpoints = await ariRequest<Array<{ technology?: string; resource?: string; state?: string }>>(
+            ctx.fetch,
+            settings(),
+            'GET',
+            '/endpoints',
+          );
+          return (Array.isArray(endpoints) ? endpoints : [])
+            .filter((endpoint) => endpoint.technology === technology)
+            .flatMap((endpoint) => member(endpoint.resource, endpoint.state, endpoint.state === 'online'));
+        }
         return withAmi(async (ami) =>
           technology === 'PJSIP'
             ? (await ami.list([['Action', 'PJSIPShowEndpoints']], 'EndpointListComplete')).flatMap((endpoint) =>
@@ -161,6 +181,23 @@ export const asteriskConnector: ConnectorDefinition = {
         if (!number) throw new ConnectorError('rejected', 'There is no number to call.');
         const actionId = `switchboard-originate-${randomUUID()}`;
         await rememberOriginate(ctx.storage, actionId, { src: srcPhone, dst: dstPhone, at: ctx.now().getTime() });
+        if (settings().mode === 'ari') {
+          // The channel id is chosen here, so its events are recognised however early they come.
+          await ariRequest(ctx.fetch, settings(), 'POST', '/channels', {
+            query: {
+              endpoint: `${technology}/${extension}`,
+              extension: number,
+              context,
+              priority: '1',
+              callerId: `"${number}" <${number}>`,
+              timeout: '30',
+              channelId: actionId,
+            },
+            body: { variables: { [ORIGINATION_VARIABLE]: actionId } },
+          });
+          ctx.log.info('Asterisk originates the call over ARI: the agent rings first', { channelId: actionId });
+          return;
+        }
         const answer = await withAmi((ami) =>
           ami.action([
             ['Action', 'Originate'],
@@ -213,7 +250,6 @@ export const asteriskConnector: ConnectorDefinition = {
     pingIntervalMs: 20_000,
     async connect(ctx, resume) {
       const settings = readAsteriskSettings(ctx.settings);
-      const ami = await openAmi({ settings, signal: ctx.signal, events: 'on' });
       // Events reach the inbox one at a time, in the order Asterisk sent them.
       let chain = Promise.resolve();
       const deliver = (path: string, contentType: string, body: string) => {
@@ -226,12 +262,35 @@ export const asteriskConnector: ConnectorDefinition = {
           );
         return chain;
       };
+      if (settings.mode === 'ari') {
+        const events = await openAriEvents(
+          settings,
+          ctx.signal,
+          (text) => void deliver(ARI_EVENT_PATH, 'application/json', text),
+        );
+        try {
+          await reconcile(
+            ctx,
+            resume,
+            () => ariLive(settings, ctx.signal),
+            (notice) => deliver(ARI_GAP_PATH, 'application/json', JSON.stringify(notice)),
+          );
+        } catch (error) {
+          await events.close();
+          throw error;
+        }
+        return events;
+      }
+      const ami = await openAmi({ settings, signal: ctx.signal, events: 'on' });
       ami.onEvent((raw, message) => {
         if (CALL_EVENTS.has(message.event?.toLowerCase() ?? '')) void deliver(AMI_EVENT_PATH, 'text/plain', raw);
       });
       try {
-        await reconcile(ctx, ami, resume, (notice) =>
-          deliver(AMI_GAP_PATH, 'application/json', JSON.stringify(notice)),
+        await reconcile(
+          ctx,
+          resume,
+          () => amiLive(ami),
+          (notice) => deliver(AMI_GAP_PATH, 'application/json', JSON.stringify(notice)),
         );
       } catch (error) {
         await ami.close();
@@ -255,15 +314,13 @@ export const asteriskConnector: ConnectorDefinition = {
  */
 async function reconcile(
   ctx: EventSourceContext,
-  ami: AmiClient,
   resume: EventSourceResume | undefined,
+  listLive: () => Promise<{ live: Set<string>; listedAt?: string }>,
   notify: (notice: GapNotice) => Promise<void>,
 ): Promise<void> {
   const open = (await load<Array<[string, number]>>(ctx.storage, OPEN_KEY)) ?? [];
   if (open.length === 0) return;
-  const channels = await ami.list([['Action', 'CoreShowChannels']], 'CoreShowChannelsComplete');
-  const live = new Set(channels.flatMap((channel) => [channel.uniqueid, channel.linkedid]).filter(Boolean));
-  const listedAt = channels.map((channel) => amiTime(channel.timestamp)).find(Boolean);
+  const { live, listedAt } = await listLive();
   const until = ctx.now().toISOString();
   const since = resume?.since ?? until;
   for (const [linkedid] of open) {
@@ -280,6 +337,22 @@ async function reconcile(
   }
 }
 
+/** AMI: the live channels are `CoreShowChannels`' list. */
+async function amiLive(ami: AmiClient): Promise<{ live: Set<string>; listedAt?: string }> {
+  const channels = await ami.list([['Action', 'CoreShowChannels']], 'CoreShowChannelsComplete');
+  const live = new Set(
+    channels.flatMap((channel) => [channel.uniqueid, channel.linkedid]).filter((id): id is string => !!id),
+  );
+  const listedAt = channels.map((channel) => amiTime(channel.timestamp)).find(Boolean);
+  return listedAt ? { live, listedAt } : { live };
+}
+
+/** ARI: the live channels are `GET /channels` (no replay of missed events: ari4java #85). */
+async function ariLive(settings: AsteriskSettings, signal: AbortSignal): Promise<{ live: Set<string> }> {
+  const channels = await ariRequest<Array<{ id?: string }>>(globalThis.fetch, settings, 'GET', '/channels', { signal });
+  return { live: new Set((Array.isArray(channels) ? channels : []).map((channel) => String(channel.id ?? ''))) };
+}
+
 async function parseRequest(
   storage: ModuleStorage,
   settings: AsteriskSettings,
@@ -290,7 +363,12 @@ async function parseRequest(
     response: new HttpResponse().status(status).json({ error: message }),
   });
   if (request.method.toUpperCase() !== 'POST') return refuse(HttpStatusCode.METHOD_NOT_ALLOWED, 'Expected a POST');
-  if (request.path === AMI_GAP_PATH) {
+  if (request.path === ARI_EVENT_PATH) {
+    const event = readAriEvent(request.body ?? '');
+    if (!event) return refuse(HttpStatusCode.BAD_REQUEST, 'The body is not an ARI event (a JSON object with a "type")');
+    return applyAriEvent(storage, settings, event, now);
+  }
+  if (request.path === AMI_GAP_PATH || request.path === ARI_GAP_PATH) {
     const notice = readGap(request.body ?? '');
     if (!notice) return refuse(HttpStatusCode.BAD_REQUEST, 'A gap notice is {"linkedid", "since", "until"}');
     return applyGap(storage, notice);
@@ -307,7 +385,7 @@ async function parseRequest(
   if (!CALL_EVENTS.has(name)) return {};
   const linkedid = linkedidOf(message);
   if (!linkedid) return refuse(HttpStatusCode.BAD_REQUEST, `${message.event} names no Linkedid or Uniqueid`);
-  return applyEvent(storage, settings, message, linkedid, now);
+  return (await applyEvent(storage, settings, message, linkedid, now)).result;
 }
 
 async function applyEvent(
@@ -316,7 +394,8 @@ async function applyEvent(
   message: AmiMessage,
   linkedid: string,
   now: number,
-): Promise<VoipWebhookParseResult> {
+  options: { recordFromEvents?: boolean } = {},
+): Promise<{ id: string; result: VoipWebhookParseResult }> {
   const { technology } = settings;
   let id = (await storage.getItem(`ami:link:${linkedid}`)) ?? linkedid;
   let call = await load<AmiCall>(storage, `ami:call:${id}`);
@@ -352,11 +431,17 @@ async function applyEvent(
     await trackOpen(storage, id, now);
   }
   const before = new Map(Object.entries(call.agents).map(([extension, leg]) => [extension, leg.status]));
+  const wasEnded = call.ended === true;
   const outcome = applyCallEvent(call, message, technology);
   const dialled = consultation ? agentOf(message.destchannel, technology) : undefined;
   if (dialled && call.agents[dialled]) call.agents[dialled]!.consult = true;
   const at = amiTime(message.timestamp);
   if (at && (!call.lastAt || at > call.lastAt)) call.lastAt = at;
+  for (const [extension, leg] of Object.entries(call.agents)) {
+    if (before.get(extension) === leg.status || !at) continue;
+    if (leg.status === 'talking') leg.answeredAt = at;
+    if (leg.status === 'ended' && leg.answeredAt) leg.endedAt = at;
+  }
   await save(storage, `ami:call:${id}`, call);
   for (const [extension, leg] of Object.entries(call.agents)) {
     if (before.get(extension) === leg.status) continue;
@@ -365,8 +450,61 @@ async function applyEvent(
       await storage.removeItem(`ami:agent:${extension}`);
     }
   }
-  if (outcome.kind === 'none') return {};
-  return { event: toWebhookEvent(call, outcome, amiTime(message.timestamp)) };
+  const event = outcome.kind === 'none' ? undefined : toWebhookEvent(call, outcome, at);
+  // ARI sends no Cdr: the call's record is made from its events once its last channel is gone.
+  const last = outcome.kind === 'agent' ? outcome.disposition : VoipCallDisposition.NoAnswer;
+  const record = options.recordFromEvents && call.ended && !wasEnded ? eventsRecord(call, last) : undefined;
+  return { id, result: { ...(event ? { event } : {}), ...(record ? { callRecord: record } : {}) } };
+}
+
+const ARI_CALL_TYPES = new Set(['Dial', 'BridgeBlindTransfer', 'BridgeAttendedTransfer']);
+
+async function applyAriEvent(
+  storage: ModuleStorage,
+  settings: AsteriskSettings,
+  event: AriEvent,
+  now: number,
+): Promise<VoipWebhookParseResult> {
+  const originated = await ariOriginateOutcome(storage, event);
+  const extra = originated ? { generateCallResult: originated } : {};
+  const known = new Map<string, string>();
+  for (const channel of channelsOf(event)) {
+    const call = await storage.getItem(`ari:call-of:${channel.id}`);
+    if (call) known.set(channel.id, call);
+  }
+  // A channel joins a call when something dials it; until then its own events say nothing about calls.
+  const inCall = ARI_CALL_TYPES.has(event.type) || (event.channel !== undefined && known.has(event.channel.id));
+  const message = inCall ? toAmiMessage(event, (id) => known.get(id) ?? id) : undefined;
+  const linkedid = message ? linkedidOf(message) : undefined;
+  if (!message || !linkedid) return extra;
+  const { id, result } = await applyEvent(storage, settings, message, linkedid, now, { recordFromEvents: true });
+  if (event.type === 'Dial') {
+    for (const channel of [event.caller, event.peer]) {
+      if (channel) await storage.setItem(`ari:call-of:${channel.id}`, id);
+    }
+  }
+  if (event.type === 'BridgeAttendedTransfer' && event.transfer_target) {
+    await storage.setItem(`ari:call-of:${event.transfer_target.id}`, id);
+  }
+  if (event.type === 'ChannelDestroyed' && event.channel) await storage.removeItem(`ari:call-of:${event.channel.id}`);
+  return { ...result, ...extra };
+}
+
+/** Click-to-call over ARI: the originated channel answering, or going before it answered. */
+async function ariOriginateOutcome(storage: ModuleStorage, event: AriEvent) {
+  const channel = event.channel;
+  if (!channel || (event.type !== 'ChannelStateChange' && event.type !== 'ChannelDestroyed')) return undefined;
+  const key = `ami:originate:${channel.id}`;
+  const request = await load<PendingOriginate>(storage, key);
+  if (!request) return undefined;
+  const answered = event.type === 'ChannelStateChange' && channel.state === 'Up';
+  if (event.type === 'ChannelStateChange' && !answered) return undefined;
+  await storage.removeItem(key);
+  const result = { srcPhone: request.src, dstPhone: request.dst, success: answered };
+  if (answered) return result;
+  // The Q.850 cause of the hang-up in the terms of OriginateResponse's Reason.
+  const reasons: Record<number, string> = { 17: '5', 18: '3', 19: '3', 16: '1' };
+  return { ...result, failReason: originateFailure(reasons[event.cause ?? 0] ?? '0', request.src) };
 }
 
 async function applyGap(storage: ModuleStorage, notice: GapNotice): Promise<VoipWebhookParseResult> {
