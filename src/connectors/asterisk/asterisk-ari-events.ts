@@ -63,6 +63,11 @@ export function readAriEvent(text: string): AriEvent | undefined {
     const { id, name } = channel as Record<string, unknown>;
     if (typeof id !== 'string' || id === '' || typeof name !== 'string') return undefined;
   }
+  // Fields of the wrong JSON type are dropped rather than trusted.
+  for (const key of ['timestamp', 'dialstatus', 'dialstring', 'cause_txt', 'exten', 'context', 'result']) {
+    if (event[key] !== undefined && typeof event[key] !== 'string') delete event[key];
+  }
+  if (event.cause !== undefined && typeof event.cause !== 'number') delete event.cause;
   return event as unknown as AriEvent;
 }
 
@@ -90,10 +95,15 @@ function fields(channel: AriChannel, prefix: string, callOf: (id: string) => str
     [`${prefix}channel`]: channel.name,
     [`${prefix}uniqueid`]: channel.id,
     [`${prefix}linkedid`]: callOf(channel.id),
-    [`${prefix}calleridnum`]: channel.caller?.number ?? '',
-    [`${prefix}connectedlinenum`]: channel.connected?.number ?? '',
-    [`${prefix}exten`]: channel.dialplan?.exten ?? '',
+    [`${prefix}calleridnum`]: text(channel.caller?.number),
+    [`${prefix}connectedlinenum`]: text(channel.connected?.number),
+    [`${prefix}exten`]: text(channel.dialplan?.exten),
   };
+}
+
+/** A number a PBX may send as text or as a JSON number; anything else reads as empty. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
 }
 
 /**

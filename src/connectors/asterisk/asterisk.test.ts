@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAsteriskAmiEmulator, type AsteriskAmiEmulator } from '../../emulators/asterisk/asterisk-ami-emulator.js';
+import { startAsteriskAriEmulator } from '../../emulators/asterisk/asterisk-ari-emulator.js';
 import { runConnectorSuite } from '../../testing/connector-suite.js';
 import { toFetchRequest } from '../../testing/golden-fixtures.js';
 import { memoryContext } from '../../testing/memory-context.js';
@@ -29,6 +30,19 @@ runConnectorSuite({
   call: { src: '101', dst: '+7 916 555-01-02' },
   emulator: async () => {
     const emulator = await startAsteriskAmiEmulator({ users: { [USER]: SECRET } });
+    return { settings: { host: emulator.host, port: emulator.port }, close: () => emulator.close() };
+  },
+});
+
+runConnectorSuite({
+  definition: asteriskConnector,
+  label: 'ARI',
+  settings: { ...SETTINGS, mode: 'ari', port: 8088 },
+  fixtures: fileURLToPath(new URL('./fixtures-ari', import.meta.url)),
+  call: { src: '101', dst: '+7 916 555-01-02' },
+  skip: { getCallLink: 'ARI reports no MixMonitor recordings, so its records carry none' },
+  emulator: async () => {
+    const emulator = await startAsteriskAriEmulator({ users: { [USER]: SECRET } });
     return { settings: { host: emulator.host, port: emulator.port }, close: () => emulator.close() };
   },
 });
