@@ -3,8 +3,16 @@ import type { ConnectorDefinition } from '../contract/index.js';
 import { asteriskConnector } from './asterisk/index.js';
 import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
+import { itoolabsConnector } from './itoolabs/index.js';
+import { zadarmaConnector } from './zadarma/index.js';
 
-export const connectors: readonly ConnectorDefinition[] = [fakeConnector, mangoOfficeConnector, asteriskConnector];
+export const connectors: readonly ConnectorDefinition[] = [
+  fakeConnector,
+  mangoOfficeConnector,
+  zadarmaConnector,
+  itoolabsConnector,
+  asteriskConnector,
+];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
 export function findConnector(id: string): ConnectorDefinition | undefined {

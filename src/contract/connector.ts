@@ -41,6 +41,16 @@ export interface ModuleLog {
 }
 
 /**
+ * What the hub knows about a caller: the contact's name and, when the contact has an owner bound to an
+ * extension on this connection, that extension.
+ * @example { name: 'Acme, Olga Petrova', responsibleExtension: '703' }
+ */
+export interface ContactLookupResult {
+  name: string;
+  responsibleExtension?: string;
+}
+
+/**
  * The narrow facade a connector gets. No database, no server.
  * `fetch` is bound to the current call's `signal`, so a timed-out call stops its HTTP requests.
  * @example const res = await ctx.fetch(`${ctx.settings.apiUrl}account/balance`, { method: 'POST', body });
@@ -56,6 +66,16 @@ export interface ConnectorContext {
   now: () => Date;
   /** The connection's current public webhook URL. */
   webhookUrl: string;
+  /**
+   * Switchboard only (ELMA365 has no such capability), optional: the hub's contact with this phone number
+   * (any spelling; the connection's default country fills in a local one), for PBXs that ask at call start
+   * who is calling and whom to route the caller to (ITooLabs' `contact` request). `undefined` when no
+   * contact has the number. The host provides it; a connector must work without it.
+   * @example
+   * const found = await ctx.lookupContact?.(form.get('phone') ?? '');
+   * return new HttpResponse().json(found ? { contact_name: found.name } : {});
+   */
+  lookupContact?(phone: string): Promise<ContactLookupResult | undefined>;
 }
 
 /**
@@ -100,6 +120,13 @@ export interface ConnectorDefinition {
   settings: SettingsField[];
   /** Whether `create` returns `VoipOnWebhookUpdated`; the conformance suite checks it agrees. */
   hasWebhookUpdated: boolean;
+  /**
+   * The hosts `VoipGetCallLink` may point to; `.example.com` also allows its subdomains. The hub refuses any
+   * other link, so stored call data cannot send a browser anywhere else. When absent: the hosts of the
+   * connection's `url` settings (set or default). The hub's own URL is always allowed.
+   * @example recordingHosts: (settings) => [new URL(String(settings.apiUrl)).hostname, '.mango-office.ru']
+   */
+  recordingHosts?(settings: SettingsValues): string[];
   create(ctx: ConnectorContext): VoipModule;
   /**
    * Switchboard only: for a PBX that does not call webhooks but streams events over a connection the

@@ -2,9 +2,16 @@
  * Connections: a configured connector plus its webhook token, settings and incoming-call policy.
  * The admin's buttons land here: Test connection, Configure (members), Save (VoipOnWebhookUpdated).
  */
-import type { ConnectorDefinition, ModuleStorage, VoipMember, VoipTestConnectionResult } from '../contract/index.js';
+import type {
+  ConnectorDefinition,
+  ContactLookupResult,
+  ModuleStorage,
+  VoipMember,
+  VoipTestConnectionResult,
+} from '../contract/index.js';
 import type { Binding, Connection, UnknownCallerPolicy } from '../storage/index.js';
 import { mergeSettings, openSettings, publicSettings, type PublicSettings } from './connection-settings.js';
+import { lookupContact } from './contacts.js';
 import { newSecret } from './credentials.js';
 import { HubError } from './errors.js';
 import { isoNow, type HubContext } from './hub-context.js';
@@ -114,7 +121,32 @@ export function runnerFor(hub: HubContext, connection: Connection): ModuleRunner
     ...(hub.fetch ? { fetch: hub.fetch } : {}),
     observe: hub.latency.observe,
     signal: hub.signal,
+    lookupContact: (phone) => contactForCaller(hub, connection, phone),
   });
+}
+
+/**
+ * `ctx.lookupContact`: the oldest contact with the caller's number, and the extension its owner has on
+ * this connection (the first one bound, when several are), so the PBX can route the caller to the owner.
+ */
+export async function contactForCaller(
+  hub: HubContext,
+  connection: Connection,
+  phone: string,
+): Promise<ContactLookupResult | undefined> {
+  if (!/\d/.test(phone)) return undefined;
+  let contact;
+  try {
+    contact = await lookupContact(hub, phone, connection.default_country);
+  } catch (error) {
+    if (error instanceof HubError && error.code === 'not_found') return undefined;
+    throw error;
+  }
+  const owner = contact.ownerId;
+  const binding = owner
+    ? (await hub.store.connections.listBindings(connection.id)).find((b) => b.user_id === owner)
+    : undefined;
+  return binding ? { name: contact.name, responsibleExtension: binding.extension } : { name: contact.name };
 }
 
 export async function createConnection(hub: HubContext, input: ConnectionInput): Promise<SavedConnection> {

@@ -87,6 +87,12 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
             ? undefined
             : await hub.store.webhooks.findDuplicate(connection.id, fingerprint, since);
         const id = await hub.store.webhooks.insertPending(row);
+        if (first?.status === 'pending') {
+          // The connection's lock is ours, so nobody is handling it: a crash left it. Handle it now, once.
+          await hub.store.webhooks.beginAttempt(first.id);
+          await process(hub, connection, first);
+          return answerAsBefore(hub, id, (await hub.store.webhooks.get(first.id)) as Webhook);
+        }
         if (first) return answerAsBefore(hub, id, first);
         const stored = await hub.store.webhooks.get(id);
         return process(hub, connection, stored as Webhook);
@@ -170,9 +176,11 @@ async function process(hub: HubContext, connection: Connection, row: Webhook): P
 
   let callId: string | null = null;
   try {
-    if (result.event) callId = await applyReported(hub, connection, { event: result.event }, row.received_at);
+    if (result.event) {
+      callId = await applyReported(hub, connection, { event: result.event }, row.received_at, row.id);
+    }
     if (result.callRecord) {
-      callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at);
+      callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at, row.id);
     }
     if (result.generateCallResult) await applyGenerateCallResult(hub, connection, result.generateCallResult);
   } catch (error) {

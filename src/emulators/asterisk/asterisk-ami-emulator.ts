@@ -14,7 +14,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { toneWav } from '../mango-office/tone-wav.js';
+import { toneWav } from '../tone-wav.js';
 import {
   ASTERISK_SCENARIOS,
   ASTERISK_SCENARIO_EXTENSIONS,

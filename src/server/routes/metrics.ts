@@ -20,7 +20,7 @@ export function metricsRoutes(hub: Hub, counters: Counters, options: { public: b
     scope.get(
       '/metrics',
       {
-        ...(options.public ? {} : { preHandler: adminOnly }),
+        ...(options.public ? {} : { onRequest: adminOnly }),
         schema: {
           tags: ['operations'],
           summary: options.public
