@@ -208,3 +208,37 @@ describe('switchboard emulator asterisk-ami', () => {
     }
   }, 30_000);
 });
+
+describe('switchboard emulator asterisk-ari', () => {
+  it('serves ARI to the given user and lists the given extensions', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', 'asterisk-ari', '--port', '0', '--secret', 'ari-pass', '--extensions', '301'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Drop the event WebSockets')) resolve(text);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)));
+      });
+      const [, host = '', port = ''] = /host=(\S+) port=(\d+)/.exec(out) ?? [];
+      const module = asteriskConnector.create(
+        memoryContext({ mode: 'ari', host, port: Number(port), user: 'switchboard', secret: 'ari-pass' }).ctx,
+      );
+      expect(await module.VoipTestConnection()).toEqual({ success: true });
+      expect((await module.VoipGetMembers()).map((member) => member.id)).toEqual(['301']);
+      const wrong = asteriskConnector.create(
+        memoryContext({ mode: 'ari', host, port: Number(port), user: 'switchboard', secret: 'nope' }).ctx,
+      );
+      expect((await wrong.VoipTestConnection()).failReason).toMatch(/ari\.conf/);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+});
