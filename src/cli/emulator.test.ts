@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { asteriskConnector } from '../connectors/asterisk/index.js';
+import { memoryContext } from '../testing/memory-context.js';
 import { parseItoolabsStaff, parseStaff } from './emulator.js';
 
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
@@ -163,4 +165,80 @@ describe('switchboard emulator itoolabs', () => {
   it('refuses a malformed --staff entry', () => {
     expect(() => parseItoolabsStaff('anna:Anna')).toThrow(/look like "anna:701:Anna", not "anna:Anna"/);
   });
+});
+
+describe('switchboard emulator asterisk-ami', () => {
+  it('accepts an AMI login with the given user and lists the given extensions', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'emulator',
+        'asterisk-ami',
+        '--port',
+        '0',
+        '--http-port',
+        '0',
+        '--secret',
+        's3cret',
+        '--extensions',
+        '201,202',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Drop the AMI connections')) resolve(text);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)));
+      });
+      const [, host = '', port = ''] = /host=(\S+) port=(\d+)/.exec(out) ?? [];
+      const module = asteriskConnector.create(
+        memoryContext({ host, port: Number(port), user: 'switchboard', secret: 's3cret' }).ctx,
+      );
+      expect(await module.VoipTestConnection()).toEqual({ success: true });
+      expect((await module.VoipGetMembers()).map((member) => member.id)).toEqual(['201', '202']);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+});
+
+describe('switchboard emulator asterisk-ari', () => {
+  it('serves ARI to the given user and lists the given extensions', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', 'asterisk-ari', '--port', '0', '--secret', 'ari-pass', '--extensions', '301'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Drop the event WebSockets')) resolve(text);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)));
+      });
+      const [, host = '', port = ''] = /host=(\S+) port=(\d+)/.exec(out) ?? [];
+      const module = asteriskConnector.create(
+        memoryContext({ mode: 'ari', host, port: Number(port), user: 'switchboard', secret: 'ari-pass' }).ctx,
+      );
+      expect(await module.VoipTestConnection()).toEqual({ success: true });
+      expect((await module.VoipGetMembers()).map((member) => member.id)).toEqual(['301']);
+      const wrong = asteriskConnector.create(
+        memoryContext({ mode: 'ari', host, port: Number(port), user: 'switchboard', secret: 'nope' }).ctx,
+      );
+      expect((await wrong.VoipTestConnection()).failReason).toMatch(/ari\.conf/);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
 });

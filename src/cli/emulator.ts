@@ -1,5 +1,7 @@
 /** `switchboard emulator <provider>`: a provider's API emulator as a standalone server, for integrators. */
 import type { Command } from 'commander';
+import { startAsteriskAmiEmulator } from '../emulators/asterisk/asterisk-ami-emulator.js';
+import { startAsteriskAriEmulator } from '../emulators/asterisk/asterisk-ari-emulator.js';
 import { startMangoEmulator, type MangoStaffMember } from '../emulators/mango-office/mango-office-emulator.js';
 import { startItoolabsEmulator, type ItoolabsStaffMember } from '../emulators/itoolabs/itoolabs-emulator.js';
 import { startZadarmaEmulator } from '../emulators/zadarma/zadarma-emulator.js';
@@ -35,6 +37,8 @@ interface MangoEmulatorFlags {
 
 export function addEmulatorCommands(program: Command): void {
   const emulator = program.command('emulator').description('Run a PBX emulator that speaks the provider protocol');
+  addAsteriskAmi(emulator);
+  addAsteriskAri(emulator);
   emulator
     .command('mango-office')
     .description('The Mango Office VPBX API: signed commands, notifications to the hub, one-shot recording links')
@@ -184,6 +188,125 @@ function stopOnSignal(running: { close(): Promise<void> }): void {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+interface AsteriskEmulatorFlags {
+  port: string;
+  httpPort: string;
+  host: string;
+  user: string;
+  secret: string;
+  extensions: string;
+  technology: string;
+}
+
+function addAsteriskAmi(emulator: Command): void {
+  emulator
+    .command('asterisk-ami')
+    .description('Asterisk over AMI (TCP): MD5 login, call events, Originate, PJSIPShowEndpoints, MixMonitor files')
+    .option('--port <port>', 'AMI port to listen on', '5038')
+    .option('--http-port <port>', 'port of the control endpoints and recordings', '8102')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--user <name>', 'the manager.conf user it accepts', 'switchboard')
+    .option('--secret <secret>', "that user's secret", 'emulator-secret')
+    .option('--extensions <list>', 'the PJSIP endpoints, e.g. "101,102,103"', '101,102,103')
+    .option('--technology <tech>', 'PJSIP or SIP', 'PJSIP')
+    .action(async (flags: AsteriskEmulatorFlags) => {
+      const port = checkPort(flags.port, '--port');
+      const httpPort = checkPort(flags.httpPort, '--http-port');
+      const technology = flags.technology.toUpperCase();
+      if (technology !== 'PJSIP' && technology !== 'SIP') throw new Error('--technology is PJSIP or SIP');
+      const extensions = parseExtensions(flags.extensions);
+      const running = await startAsteriskAmiEmulator({
+        port,
+        httpPort,
+        host: flags.host,
+        users: { [flags.user]: flags.secret },
+        staff: extensions.map((extension) => ({ extension })),
+        technology,
+        stepMs: 200,
+      });
+      process.stdout.write(
+        [
+          `Asterisk AMI emulator on ${running.host}:${running.port}, control at ${running.url}`,
+          `  Connection settings: host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret} technology=${technology}`,
+          `  Recording URL template: ${running.recordUrlTemplate}`,
+          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
+          `  Drop the AMI connections: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
+          '',
+        ].join('\n'),
+      );
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+interface AriEmulatorFlags {
+  port: string;
+  host: string;
+  user: string;
+  secret: string;
+  extensions: string;
+}
+
+function addAsteriskAri(emulator: Command): void {
+  emulator
+    .command('asterisk-ari')
+    .description('Asterisk over ARI: Basic auth, the events WebSocket, endpoints, channels, originate')
+    .option('--port <port>', 'HTTP port (ARI and the control endpoints)', '8088')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--user <name>', 'the ari.conf user it accepts', 'switchboard')
+    .option('--secret <password>', "that user's password", 'emulator-secret')
+    .option('--extensions <list>', 'the PJSIP endpoints, e.g. "101,102,103"', '101,102,103')
+    .action(async (flags: AriEmulatorFlags) => {
+      const extensions = parseExtensions(flags.extensions);
+      const running = await startAsteriskAriEmulator({
+        port: checkPort(flags.port, '--port'),
+        host: flags.host,
+        users: { [flags.user]: flags.secret },
+        staff: extensions.map((extension) => ({ extension })),
+        stepMs: 200,
+      });
+      process.stdout.write(
+        [
+          `Asterisk ARI emulator at ${running.url}/ari`,
+          `  Connection settings: mode=ari host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret}`,
+          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
+          `  Drop the event WebSockets: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
+          '',
+        ].join('\n'),
+      );
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function parseExtensions(list: string): string[] {
+  const extensions = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = extensions.find((extension) => !/^\d{1,6}$/.test(extension));
+  if (bad !== undefined || extensions.length === 0) {
+    throw new Error(`--extensions is a list of 1-6 digit extensions such as "101,102", not "${list}"`);
+  }
+  return extensions;
+}
+
+function checkPort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${flag} must be a whole number from 0 to 65535, not "${value}"`);
+  }
+  return port;
 }
 
 /** "101:Anna Smirnova,102:Boris" → staff members; a malformed entry is an error naming it. */

@@ -1,5 +1,6 @@
 /** The one registry of built-in connectors. Add a provider here and nowhere else. */
 import type { ConnectorDefinition } from '../contract/index.js';
+import { asteriskConnector } from './asterisk/index.js';
 import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
 import { itoolabsConnector } from './itoolabs/index.js';
@@ -10,6 +11,7 @@ export const connectors: readonly ConnectorDefinition[] = [
   mangoOfficeConnector,
   zadarmaConnector,
   itoolabsConnector,
+  asteriskConnector,
 ];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */

@@ -123,7 +123,8 @@ describeEachDatabase('event sources', (getStore) => {
       .toBe('ended');
 
     await hub.stop();
-    expect((await hub.store.eventSources.get(connection.id))?.status).toBe('stopped');
+    expect((await hub.store.eventSources.get(connection.id))?.status).toBe('disconnected');
+    expect((await connectionStatusView(hub, { ...connection, enabled: 0 })).eventSource?.status).toBe('stopped');
     hub = undefined;
   });
 });

@@ -48,7 +48,7 @@ export interface EventSources {
   start(): Promise<void>;
   /** Starts, restarts (settings changed) and stops sources to match the connections now. */
   sync(): Promise<void>;
-  /** Closes every source; states become `stopped`. */
+  /** Closes every source (their states say `disconnected`). */
   stop(): Promise<void>;
   /** Ids of the connections whose source this instance runs (holds the lock for). */
   held(): string[];
@@ -85,7 +85,7 @@ export function createEventSources(
       const next = wanted.get(id);
       if (next && next.connection.updated_at === supervisor.version) continue;
       running.delete(id);
-      await supervisor.stop(next === undefined);
+      await supervisor.stop();
     }
     for (const [id, { connection, definition }] of wanted) {
       if (running.has(id) || stopped) continue;
@@ -110,7 +110,7 @@ export function createEventSources(
       stopped = true;
       clearInterval(timer);
       await syncing.catch(() => undefined);
-      await Promise.all([...running.values()].map((supervisor) => supervisor.stop(true)));
+      await Promise.all([...running.values()].map((supervisor) => supervisor.stop()));
       running.clear();
     },
     held: () => [...running.values()].filter((supervisor) => supervisor.holding).map((supervisor) => supervisor.id),
@@ -146,11 +146,14 @@ class Supervisor {
     this.#loop = this.#run().catch((error: unknown) => this.#log.error({ err: error }, 'event source stopped'));
   }
 
-  /** `final`: the connection is gone or disabled (or the hub stops), so the state says `stopped`. */
-  async stop(final: boolean): Promise<void> {
+  /**
+   * Closes the session and lets the lock go; the state was saved `disconnected` while the lock was held.
+   * Nothing is written after: another instance may hold the source by then (the API shows a disabled
+   * connection's source as `stopped`).
+   */
+  async stop(): Promise<void> {
     this.#controller.abort();
     await this.#loop;
-    if (final && this.#state) await this.#save({ status: 'stopped' });
   }
 
   get #signal(): AbortSignal {

@@ -78,8 +78,11 @@ export function openPgLock(url: string, max = 20): SharedLock {
         lost,
         async release() {
           held.delete(client);
-          // Ending the session frees its advisory locks.
-          await client.end().catch(() => undefined);
+          // Ending the session frees its advisory locks; a connection already lost may never answer.
+          await Promise.race([
+            client.end().catch(() => undefined),
+            new Promise((resolve) => setTimeout(resolve, 1000)),
+          ]);
         },
       };
     },

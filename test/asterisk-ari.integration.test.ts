@@ -1,0 +1,227 @@
+/**
+ * Asterisk in ARI mode end to end: the real hub keeps the ARI events WebSocket open to the emulator (a
+ * real HTTP and WebSocket server), the scripted calls are played over it, and the result is read back
+ * through the REST API, including click-to-call by POST /ari/channels and a WebSocket dropped mid-call.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { findConnector } from '../src/connectors/index.js';
+import { startAsteriskAriEmulator, type AsteriskAriEmulator } from '../src/emulators/asterisk/asterisk-ari-emulator.js';
+import type { AsteriskScenarioName } from '../src/emulators/asterisk/asterisk-scenarios.js';
+import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
+import { createHub, type Hub } from '../src/runtime/hub.js';
+import { createSecretBox } from '../src/runtime/secret-box.js';
+import { createApiToken, createUser } from '../src/runtime/users.js';
+import { buildApp } from '../src/server/app.js';
+import { Counters } from '../src/server/metrics.js';
+import { describeEachDatabase } from '../src/testing/databases.js';
+import { closedPort } from '../src/testing/http-helpers.js';
+
+const CLIENT = '79161234567';
+
+const EXPECTED: Partial<
+  Record<
+    AsteriskScenarioName,
+    { owner: 'anna' | 'boris'; direction: string; disposition: string; duration: number; legs: string[][] }
+  >
+> = {
+  'incoming-answered': {
+    owner: 'anna',
+    direction: 'in',
+    disposition: 'answered',
+    duration: 42,
+    legs: [['101', 'answered']],
+  },
+  'incoming-missed': {
+    owner: 'anna',
+    direction: 'in',
+    disposition: 'no_answer',
+    duration: 0,
+    legs: [['101', 'cancelled']],
+  },
+  'group-ringing': {
+    owner: 'boris',
+    direction: 'in',
+    disposition: 'answered',
+    duration: 61,
+    legs: [
+      ['101', 'answered_elsewhere'],
+      ['102', 'answered'],
+    ],
+  },
+  outgoing: { owner: 'anna', direction: 'out', disposition: 'answered', duration: 30, legs: [['101', 'answered']] },
+  'blind-transfer': {
+    owner: 'boris',
+    direction: 'in',
+    disposition: 'answered',
+    duration: 87,
+    legs: [
+      ['101', 'transferred'],
+      ['102', 'answered'],
+    ],
+  },
+  'attended-transfer': {
+    owner: 'boris',
+    direction: 'in',
+    disposition: 'answered',
+    duration: 108,
+    legs: [
+      ['101', 'transferred'],
+      ['102', 'answered'],
+    ],
+  },
+};
+
+describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
+  let hub: Hub;
+  let app: FastifyInstance;
+  let emulator: AsteriskAriEmulator;
+  let base: string;
+  const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
+  const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
+  let connectionId: string;
+
+  const json = async <T = Record<string, unknown>>(who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+    });
+    const body = (await response.json()) as T;
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  const callOf = async (linkedid: string) => {
+    const found = (await json<{ items: CallView[] }>('admin', '/api/v1/calls?limit=100')).items.find(
+      (call) => call.externalId === linkedid,
+    );
+    return found ? json<CallDetailsView>('admin', `/api/v1/calls/${found.id}`) : undefined;
+  };
+  const source = async () =>
+    (await json<{ eventSource: Record<string, unknown> }>('admin', `/api/v1/connections/${connectionId}`)).eventSource;
+
+  beforeEach(async () => {
+    const port = await closedPort();
+    base = `http://127.0.0.1:${port}`;
+    const log = pino({ level: 'silent' });
+    emulator = await startAsteriskAriEmulator({
+      users: { hub: 'ari-password' },
+      staff: [{ extension: '101' }, { extension: '102' }, { extension: '103', state: 'Unavailable' }],
+      originate: { '102': 'busy' },
+    });
+    hub = createHub({
+      store: getStore(),
+      box: createSecretBox('integration key material'),
+      log,
+      publicUrl: base,
+      findConnector,
+      eventSources: { syncMs: 200, backoffMs: 100, maxBackoffMs: 400, lockRetryMs: 200 },
+    });
+    app = await buildApp({ hub, logger: log, counters: new Counters() });
+    await hub.start();
+    await app.listen({ port, host: '127.0.0.1' });
+    for (const [name, role] of [
+      ['admin', 'admin'],
+      ['anna', 'agent'],
+      ['boris', 'agent'],
+    ] as const) {
+      const { user } = await createUser(hub, { email: `${name}@example.com`, name, role, password: 'password-123' });
+      tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
+      if (name !== 'admin') ids[name] = user.id;
+    }
+    const saved = await json<{ id: string }>('admin', '/api/v1/connections', {
+      method: 'POST',
+      body: JSON.stringify({
+        connectorId: 'asterisk',
+        settings: {
+          mode: 'ari',
+          host: emulator.host,
+          port: emulator.port,
+          user: 'hub',
+          secret: 'ari-password',
+          ariApp: 'crm',
+        },
+      }),
+    });
+    connectionId = saved.id;
+    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
+      method: 'PUT',
+      body: JSON.stringify([
+        { extension: '101', userId: ids.anna },
+        { extension: '102', userId: ids.boris },
+      ]),
+    });
+    await expect.poll(async () => (await source()).status, { timeout: 5000 }).toBe('connected');
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    await hub?.stop();
+    await emulator?.close();
+  });
+
+  it('tests the connection, lists the endpoints and subscribes to all channels of its application', async () => {
+    expect(await json('admin', `/api/v1/connections/${connectionId}/test`, { method: 'POST', body: '{}' })).toEqual({
+      success: true,
+    });
+    expect(await json('admin', `/api/v1/connections/${connectionId}/members`)).toEqual([
+      { id: '101', label: 'Extension 101 (online: online)' },
+      { id: '102', label: 'Extension 102 (online: online)' },
+      { id: '103', label: 'Extension 103 (offline: offline)' },
+    ]);
+    expect(emulator.sockets()).toEqual([{ app: 'crm', subscribeAll: true }]);
+  });
+
+  for (const [scenario, expected] of Object.entries(EXPECTED)) {
+    it(scenario, async () => {
+      const played = await emulator.playScenario({ name: scenario as AsteriskScenarioName, client: CLIENT });
+      await expect
+        .poll(() => callOf(played.linkedid), { timeout: 5000 })
+        .toMatchObject({
+          status: 'ended',
+          direction: expected.direction,
+          disposition: expected.disposition,
+          duration: expected.duration,
+          ownerId: ids[expected.owner],
+        });
+      const call = (await callOf(played.linkedid))!;
+      expect(call.legs.map((leg) => [leg.extension, leg.outcome])).toEqual(expected.legs);
+    });
+  }
+
+  it('click-to-call creates the channel by POST /ari/channels and links the call; busy comes back in words', async () => {
+    const started = await json('anna', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: CLIENT }) });
+    await emulator.idle();
+    const request = emulator.requests.find((r) => r.method === 'POST' && r.path === '/ari/channels');
+    expect(request?.query).toMatchObject({ endpoint: 'PJSIP/101', extension: `+${CLIENT}`, context: 'from-internal' });
+    await expect
+      .poll(async () => (await json('anna', `/api/v1/originations/${String(started.originationId)}`)).status, {
+        timeout: 5000,
+      })
+      .toBe('linked');
+    const busy = await json('boris', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: CLIENT }) });
+    await emulator.idle();
+    await expect
+      .poll(() => json('boris', `/api/v1/originations/${String(busy.originationId)}`), { timeout: 5000 })
+      .toMatchObject({ status: 'failed', error: '102 is busy.' });
+  });
+
+  it('reconnects after the WebSocket drops in the middle of a call, ends the call and reports the gap', async () => {
+    const played = await emulator.playScenario({ name: 'dropped-connection', client: CLIENT, refuseMs: 500 });
+    await expect.poll(async () => (await source()).reconnects, { timeout: 8000 }).toBe(1);
+    await expect
+      .poll(() => callOf(played.linkedid), { timeout: 5000 })
+      .toMatchObject({
+        status: 'ended',
+        disposition: 'answered',
+        ownerId: ids.anna,
+      });
+    expect(emulator.connections).toBe(2);
+    const inbox = await json<{ items: Array<{ path: string; body: string }> }>(
+      'admin',
+      `/api/v1/webhooks?connectionId=${connectionId}&limit=100`,
+    );
+    const notice = inbox.items.find((item) => item.path === '/ari/gap');
+    expect(JSON.parse(notice!.body)).toMatchObject({ linkedid: played.linkedid });
+  });
+});
