@@ -120,7 +120,9 @@ export class ScriptHost {
       moduleKey: `${script.id}:${script.hash}`,
       code: script.code,
       fn,
-      args,
+      // As JSON, as ELMA365 passes them: the webhook request's case-insensitive headers are a Proxy,
+      // which cannot cross threads; the worker builds them again.
+      args: JSON.parse(JSON.stringify(args)) as unknown[],
       settings,
       syncTimeoutMs: this.syncTimeoutMs,
     };
