@@ -237,6 +237,45 @@ describe('ELMA365 script modules through the real server', () => {
       expect(await unknown.json()).toEqual({ error: 'Unknown event type: TELEPORTED' });
     });
 
+    it('contains a hostile script: loops, throws and process are reported, the hub keeps serving', async () => {
+      const hostile = [
+        'async function VoipTestConnection() { for (;;) {} }',
+        'async function VoipGetMembers() { return process.env; }',
+        "async function VoipParseWebhookRequest(request) { throw new Error('parser exploded'); }",
+        'async function VoipGenerateCall(src, dst) { await new Promise(() => {}); }',
+        'async function VoipGetCallLink(data) { return 42; }',
+      ].join('\n');
+      const module = await json<{ id: string }>('admin', '/api/v1/modules', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Hostile', source: hostile }),
+      });
+      const saved = await json<{ id: string; webhookUrl: string }>('admin', '/api/v1/connections', {
+        method: 'POST',
+        body: JSON.stringify({ connectorId: module.id, name: 'Hostile', timeoutMs: 1500 }),
+      });
+      await json('admin', `/api/v1/connections/${saved.id}/bindings`, {
+        method: 'PUT',
+        body: JSON.stringify([{ extension: '101', userId: ids.anna }]),
+      });
+      const message = async (response: Response) =>
+        (await response.json()) as { success?: boolean; failReason?: string; error?: { message: string } };
+      const tested = await message(
+        await api('admin', `/api/v1/connections/${saved.id}/test`, { method: 'POST', body: '{}' }),
+      );
+      expect(JSON.stringify(tested)).toMatch(/Test connection timed out after 1.5 s/);
+      const members = await api('admin', `/api/v1/connections/${saved.id}/members`);
+      expect(members.status).toBe(502);
+      expect((await message(members)).error?.message).toMatch(/process is not defined/);
+      const hook = await fetch(saved.webhookUrl, { method: 'POST', body: 'x=1' });
+      expect(hook.status).toBeGreaterThanOrEqual(500);
+      const dial = await api('anna', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: `+${CLIENT}` }) });
+      expect((await message(dial)).error?.message).toMatch(/timed out after 1.5 s/);
+      // Still serving, and the module still answers after its stuck worker was replaced.
+      expect((await api('admin', '/api/v1/connectors')).status).toBe(200);
+      const again = await api('admin', `/api/v1/connections/${saved.id}/members`);
+      expect((await message(again)).error?.message).toMatch(/process is not defined/);
+    }, 30_000);
+
     it('refuses a broken upload with a 400 and installs nothing', async () => {
       const response = await api('admin', '/api/v1/modules', {
         method: 'POST',
