@@ -47,9 +47,10 @@ function message(error: unknown): string {
 export async function checkScriptModule(
   definition: ConnectorDefinition,
   kit?: ProviderKit,
-  settings: SettingsValues = kit?.settings ?? {},
+  given: SettingsValues = kit?.settings ?? {},
 ): Promise<CheckReport> {
   const outcomes: CheckOutcome[] = [];
+  const settings = withPlaceholders(definition, given);
   const target: SuiteTarget = { definition, settings, webhookUrl: WEBHOOK_URL, timeoutMs: 10_000 };
   const run = async (name: string, check: () => unknown) => {
     try {
@@ -107,6 +108,26 @@ export async function checkScriptModule(
     }
   }
   return { connector: definition.id, outcomes, passed: outcomes.every((o) => o.status !== 'failed') };
+}
+
+/**
+ * Required settings nobody gave get a placeholder of their type, so the checks that need no provider
+ * (shape, garbage) can run; a placeholder is never a working credential, the API checks need the kit's.
+ */
+function withPlaceholders(definition: ConnectorDefinition, given: SettingsValues): SettingsValues {
+  const settings = { ...given };
+  for (const field of definition.settings) {
+    if (!field.required || (settings[field.key] !== undefined && settings[field.key] !== '')) continue;
+    settings[field.key] =
+      field.type === 'number'
+        ? 1
+        : field.type === 'boolean'
+          ? false
+          : field.type === 'url'
+            ? 'https://pbx.invalid/'
+            : 'check';
+  }
+  return settings;
 }
 
 /** The report as text: one line per check, failures with their reasons indented below. */
