@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { transform } from 'esbuild';
-import { HubError } from '../runtime/errors.js';
+import { ModuleError } from './module-error.js';
 
 export interface CompiledScript {
   code: string;
@@ -14,7 +14,7 @@ export interface CompiledScript {
 
 /** Refuses, with the line and what to fix, a script that does not parse or uses import/export. */
 export async function compileScript(source: string, field = 'script'): Promise<CompiledScript> {
-  if (source.trim() === '') throw new HubError('validation', 'The script is empty', { field });
+  if (source.trim() === '') throw new ModuleError(field, 'The script is empty');
   let code: string;
   try {
     ({ code } = await transform(source, {
@@ -27,9 +27,7 @@ export async function compileScript(source: string, field = 'script'): Promise<C
     const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> })
       .errors?.[0];
     const where = first?.location ? ` at line ${first.location.line}, column ${first.location.column + 1}` : '';
-    throw new HubError('validation', `The script does not parse${where}: ${first?.text ?? String(error)}`, {
-      field,
-    });
+    throw new ModuleError(field, `The script does not parse${where}: ${first?.text ?? String(error)}`);
   }
   try {
     new vm.Script(code, { filename: 'module.js' });
@@ -38,7 +36,7 @@ export async function compileScript(source: string, field = 'script'): Promise<C
     const hint = /import|export/.test(reason)
       ? ': ELMA365 scripts have no import or export statements; the functions are declared at the top level'
       : '';
-    throw new HubError('validation', `The script cannot run as an ELMA365 module (${reason})${hint}`, { field });
+    throw new ModuleError(field, `The script cannot run as an ELMA365 module (${reason})${hint}`);
   }
   return { code, hash: createHash('sha256').update(code).digest('hex').slice(0, 16) };
 }

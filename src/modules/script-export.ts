@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import type { ConnectorDefinition, SettingsField } from '../contract/index.js';
-import { findConnector } from '../connectors/index.js';
-import { HubError } from '../runtime/errors.js';
+import { connectors, findConnector } from '../connectors/index.js';
+import { ModuleError } from './module-error.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -59,9 +59,9 @@ export async function exportConnector(id: string): Promise<ExportedScript> {
   const definition: ConnectorDefinition | undefined = findConnector(id);
   const entry = here(`../connectors/${id}/index.ts`);
   if (!definition || !existsSync(entry)) {
-    throw new HubError(
-      'not_found',
-      `There is no built-in connector ${id}; see the connector ids with 'connection add --help'`,
+    throw new ModuleError(
+      'connector',
+      `There is no built-in connector ${id}; the built-in ones are ${connectors.map((c) => c.id).join(', ')}`,
     );
   }
   const adapter = here('./elma-adapter.ts');
@@ -91,7 +91,7 @@ export async function exportConnector(id: string): Promise<ExportedScript> {
     code = result.outputFiles[0]?.text ?? '';
   } catch (error) {
     const first = (error as { errors?: Array<{ text: string }> }).errors?.[0];
-    throw new HubError('internal', `Exporting ${id} failed: ${first?.text ?? String(error)}`, { cause: error });
+    throw new Error(`Exporting ${id} failed: ${first?.text ?? String(error)}`, { cause: error });
   }
   const functions = [...FUNCTIONS, ...(definition.hasWebhookUpdated ? (['VoipOnWebhookUpdated'] as const) : [])];
   const declarations = functions.map((fn) => {

@@ -11,7 +11,6 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ConnectorError, type ConnectorContext } from '../contract/index.js';
-import { HubError } from '../runtime/errors.js';
 import type { FetchInit, FetchReply, ToHost, ToWorker, WireError, WorkerCall } from './script-protocol.js';
 
 /** What a compiled script needs to run. */
@@ -133,8 +132,7 @@ export class ScriptHost {
         // The script may be looping where no timeout reaches it; only stopping its thread ends that.
         void this.#stop(
           handle,
-          new HubError(
-            'module_failed',
+          new Error(
             `The script module '${script.name}' was restarted because another of its calls did not finish in time`,
           ),
           callId,
@@ -173,19 +171,19 @@ export class ScriptHost {
     worker.on('error', (error: Error & { code?: string }) => {
       const failure =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new HubError(
-              'module_failed',
+          ? new Error(
               `The script module used more than ${this.memoryMb} MB of memory and was stopped: check it for a loop that keeps collecting data`,
               { cause: error },
             )
-          : new HubError('module_failed', `The script module's worker stopped: ${error.message}`, { cause: error });
+          : new Error(`The script module's worker stopped: ${error.message}`, { cause: error });
       handle.stopping ??= failure;
     });
     worker.on('exit', () => {
-      if (this.#workers.get(id) !== undefined) {
-        void this.#workers.get(id)?.then((current) => current === handle && this.#workers.delete(id));
-      }
-      const reason = handle.stopping ?? new HubError('module_failed', 'The script module stopped unexpectedly');
+      const current = this.#workers.get(id);
+      void current?.then((started) => {
+        if (started === handle && this.#workers.get(id) === current) this.#workers.delete(id);
+      });
+      const reason = handle.stopping ?? new Error('The script module stopped unexpectedly');
       for (const call of handle.calls.values()) call.reject(reason);
       handle.calls.clear();
     });

@@ -3,7 +3,7 @@
  * so connections, webhooks, the runner's timeouts and the conformance suite treat both alike.
  */
 import type { ConnectorContext, ConnectorDefinition, SettingsField, VoipModule } from '../contract/index.js';
-import { HubError } from '../runtime/errors.js';
+import { ModuleError } from './module-error.js';
 import { compileScript } from './script-compile.js';
 import type { ScriptHost } from './script-host.js';
 
@@ -37,13 +37,7 @@ export function scriptModuleId(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   if (slug === '') {
-    throw new HubError(
-      'validation',
-      `The name '${name}' needs Latin letters or digits: the connector id is made of them`,
-      {
-        field: 'name',
-      },
-    );
+    throw new ModuleError('name', `The name '${name}' needs Latin letters or digits: the connector id is made of them`);
   }
   return `${SCRIPT_ID_PREFIX}${slug}`.slice(0, 64).replace(/-+$/, '');
 }
@@ -57,14 +51,13 @@ export async function loadScriptModule(spec: ScriptModuleSpec, host: ScriptHost)
     functions = await host.inspect(script);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new HubError('validation', `The script fails while loading: ${reason}`, { field: 'script', cause: error });
+    throw new ModuleError('script', `The script fails while loading: ${reason}`, { cause: error });
   }
   const missing = REQUIRED.filter((fn) => !functions.includes(fn));
   if (missing.length > 0) {
-    throw new HubError(
-      'validation',
+    throw new ModuleError(
+      'script',
       `The script has no ${missing.join(', ')}: an ELMA365 telephony module declares ${REQUIRED.join(', ')} as top-level functions`,
-      { field: 'script' },
     );
   }
   const hasWebhookUpdated = functions.includes('VoipOnWebhookUpdated');

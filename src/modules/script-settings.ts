@@ -3,13 +3,13 @@
  * `--settings apiKey,endpoint` (text fields labelled by their key) or a JSON list of SettingsField.
  */
 import type { SettingsField } from '../contract/index.js';
-import { HubError } from '../runtime/errors.js';
+import { ModuleError } from './module-error.js';
 
 const TYPES: ReadonlyArray<SettingsField['type']> = ['string', 'number', 'boolean', 'url'];
 const KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function refuse(message: string): never {
-  throw new HubError('validation', message, { field: 'settings' });
+  throw new ModuleError('settings', message);
 }
 
 /** `apiKey, endpoint` → two text fields. */

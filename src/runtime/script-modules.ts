@@ -4,6 +4,7 @@
  */
 import type { ConnectorDefinition, SettingsField } from '../contract/index.js';
 import type { ModuleCatalog } from '../modules/catalog.js';
+import { ModuleError } from '../modules/module-error.js';
 import { loadScriptModule, scriptModuleId } from '../modules/script-module.js';
 import { checkSettingsFields } from '../modules/script-settings.js';
 import type { ScriptModuleRow } from '../storage/index.js';
@@ -50,6 +51,17 @@ export async function installScriptModule(
   catalog: ModuleCatalog,
   input: ScriptModuleInput,
 ): Promise<ScriptModuleView> {
+  try {
+    return await install(hub, catalog, input);
+  } catch (error) {
+    if (error instanceof ModuleError) {
+      throw new HubError('validation', error.message, { field: error.field, cause: error });
+    }
+    throw error;
+  }
+}
+
+async function install(hub: HubContext, catalog: ModuleCatalog, input: ScriptModuleInput): Promise<ScriptModuleView> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '') throw new HubError('validation', 'Give the module a name', { field: 'name' });
   if (typeof input.source !== 'string') throw new HubError('validation', 'Upload the script', { field: 'script' });
