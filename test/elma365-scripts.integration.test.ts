@@ -217,7 +217,7 @@ describe('ELMA365 script modules through the real server', () => {
         type: 'in',
         duration: '37',
         status: 'Success',
-        link: 'https://records.example/g-1.mp3',
+        link: `${emulator.url}/records/g-1.mp3`,
         ...common,
       });
       expect(history.status).toBe(200);
@@ -225,7 +225,7 @@ describe('ELMA365 script modules through the real server', () => {
       expect(call).toMatchObject({ direction: 'in', status: 'ended', duration: 37, hasRecording: true, missed: false });
       expect(call.ownerId).toBe(ids.boris);
       const recording = await json<{ url: string }>('boris', `/api/v1/calls/${call.id}/recording?format=json`);
-      expect(recording.url).toBe('https://records.example/g-1.mp3');
+      expect(recording.url).toBe(`${emulator.url}/records/g-1.mp3`);
 
       await json('anna', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: `+${CLIENT}` }) });
       expect(emulator.calls.at(-1)).toEqual({ from: '101', to: `+${CLIENT}` });

@@ -20,6 +20,7 @@ import { ModuleLatency } from './module-latency.js';
 import type { HostLogger } from './module-runner.js';
 import type { SecretBox } from './secret-box.js';
 import { loadScriptModules } from './script-modules.js';
+import { createEventSources, type EventSources, type EventSourcesOptions } from './event-sources.js';
 import { createWebhookIntake, type WebhookIntake } from './webhook-intake.js';
 
 export interface HubOptions {
@@ -34,6 +35,8 @@ export interface HubOptions {
   bus?: EventBus;
   /** The installed script modules; by default a new catalog, filled from the database at start. */
   modules?: ModuleCatalog;
+  /** Timings of the connections' event sources (tests shorten them). */
+  eventSources?: EventSourcesOptions;
 }
 
 export interface Hub extends HubContext {
@@ -42,6 +45,8 @@ export interface Hub extends HubContext {
   modules: ModuleCatalog;
   /** Reads the installed script modules from the database (done by `start`; CLI commands call it alone). */
   loadModules(): Promise<void>;
+  /** The PBX connections the hub keeps open for connectors with an event source (Asterisk). */
+  eventSources: EventSources;
   /** Crash leftovers handled, and every enabled connection told its webhook URL (as ELMA365 does at start). */
   start(): Promise<void>;
   /** Stops module calls in flight and waits for the inbox; the store stays open (its owner closes it). */
@@ -64,14 +69,19 @@ export function createHub(options: HubOptions): Hub {
     findConnector: (id) => options.findConnector(id) ?? modules.find(id),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     signal: controller.signal,
+    onConnectionsChanged: () => {
+      eventSources.sync().catch((error: unknown) => options.log.warn({ err: error }, 'event sources: sync failed'));
+    },
   };
   const intake = createWebhookIntake(context);
+  const eventSources = createEventSources(context, intake, options.eventSources);
 
   return {
     ...context,
     intake,
     modules,
     loadModules: () => loadScriptModules(context, modules),
+    eventSources,
     async start() {
       await context.bus.ready();
       await loadScriptModules(context, modules);
@@ -80,8 +90,10 @@ export function createHub(options: HubOptions): Hub {
       for (const connection of await options.store.connections.list()) {
         await announceWebhookUrl(context, connection);
       }
+      await eventSources.start();
     },
     async stop() {
+      await eventSources.stop();
       await intake.idle();
       controller.abort();
       await context.bus.close();

@@ -55,6 +55,7 @@ describe('openDatabase on SQLite files', () => {
       'Applied database migration 0001-initial',
       'Applied database migration 0002-call-inputs',
       'Applied database migration 0003-script-modules',
+      'Applied database migration 0004-event-sources',
     ]);
   });
 

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { CallsRepo } from './calls-repo.js';
 import { ConnectionsRepo } from './connections-repo.js';
 import { ContactsRepo } from './contacts-repo.js';
+import { EventSourcesRepo } from './event-sources-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { migrationProvider } from './migrations/index.js';
 import { OriginationsRepo } from './originations-repo.js';
@@ -44,6 +45,7 @@ export interface Repositories {
   events: EventsRepo;
   originations: OriginationsRepo;
   scriptModules: ScriptModulesRepo;
+  eventSources: EventSourcesRepo;
 }
 
 export interface Store extends Repositories {
@@ -78,6 +80,7 @@ export function createRepositories(db: Kysely<Database>, dialect: SqlDialect): R
     events: new EventsRepo(db),
     originations: new OriginationsRepo(db),
     scriptModules: new ScriptModulesRepo(db),
+    eventSources: new EventSourcesRepo(db),
   };
 }
 
