@@ -32,6 +32,7 @@ export async function withHub<T>(flags: HubFlags, work: (hub: Hub) => Promise<T>
   const log = pino({ level: 'error' }, process.stderr);
   const hub = createHub({ store, box, log, publicUrl: config.publicUrl, findConnector });
   try {
+    await hub.loadModules();
     return await work(hub);
   } finally {
     await hub.stop();

@@ -9,6 +9,7 @@ import { addConnectionCommands } from './connection.js';
 import { addEmulatorCommands } from './emulator.js';
 import { addDemoCommand } from './demo.js';
 import { addSecretCommands } from './secret.js';
+import { addModuleCommands } from './module.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   addEmulatorCommands(program);
   addDemoCommand(program);
   addSecretCommands(program);
+  addModuleCommands(program);
   return program;
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectorDefinition } from '../contract/index.js';
+import { ModuleCatalog } from '../modules/catalog.js';
 import type { LiveEvent, Store } from '../storage/index.js';
 import { announceWebhookUrl } from './connections.js';
 import {
@@ -18,6 +19,7 @@ import type { HubContext } from './hub-context.js';
 import { ModuleLatency } from './module-latency.js';
 import type { HostLogger } from './module-runner.js';
 import type { SecretBox } from './secret-box.js';
+import { loadScriptModules } from './script-modules.js';
 import { createEventSources, type EventSources, type EventSourcesOptions } from './event-sources.js';
 import { createWebhookIntake, type WebhookIntake } from './webhook-intake.js';
 
@@ -31,12 +33,18 @@ export interface HubOptions {
   fetch?: typeof globalThis.fetch;
   /** Defaults to the in-process bus over the database's event log. */
   bus?: EventBus;
+  /** The installed script modules; by default a new catalog, filled from the database at start. */
+  modules?: ModuleCatalog;
   /** Timings of the connections' event sources (tests shorten them). */
   eventSources?: EventSourcesOptions;
 }
 
 export interface Hub extends HubContext {
   intake: WebhookIntake;
+  /** Built-in connectors and installed ELMA365 script modules. */
+  modules: ModuleCatalog;
+  /** Reads the installed script modules from the database (done by `start`; CLI commands call it alone). */
+  loadModules(): Promise<void>;
   /** The PBX connections the hub keeps open for connectors with an event source (Asterisk). */
   eventSources: EventSources;
   /** Crash leftovers handled, and every enabled connection told its webhook URL (as ELMA365 does at start). */
@@ -48,6 +56,7 @@ export interface Hub extends HubContext {
 export function createHub(options: HubOptions): Hub {
   const now = options.now ?? (() => new Date());
   const controller = new AbortController();
+  const modules = options.modules ?? new ModuleCatalog();
   const context: HubContext = {
     store: options.store,
     box: options.box,
@@ -57,7 +66,7 @@ export function createHub(options: HubOptions): Hub {
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     now,
     newId: randomUUID,
-    findConnector: options.findConnector,
+    findConnector: (id) => options.findConnector(id) ?? modules.find(id),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     signal: controller.signal,
     onConnectionsChanged: () => {
@@ -70,9 +79,12 @@ export function createHub(options: HubOptions): Hub {
   return {
     ...context,
     intake,
+    modules,
+    loadModules: () => loadScriptModules(context, modules),
     eventSources,
     async start() {
       await context.bus.ready();
+      await loadScriptModules(context, modules);
       const recovered = await intake.recoverPending();
       if (recovered > 0) options.log.info({ recovered }, 'handled webhooks left pending by a crash');
       for (const connection of await options.store.connections.list()) {
@@ -85,6 +97,7 @@ export function createHub(options: HubOptions): Hub {
       await intake.idle();
       controller.abort();
       await context.bus.close();
+      await modules.close();
     },
   };
 }

@@ -16,6 +16,7 @@ import { hookRoutes } from './routes/hooks.js';
 import { userRoutes } from './routes/users.js';
 import { connectionRoutes } from './routes/connections.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { moduleRoutes } from './routes/modules.js';
 import { webhookInboxRoutes } from './routes/webhooks.js';
 import { schemaErrorFormatter } from './schemas.js';
 
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes(hub));
   await app.register(callRoutes(hub));
   await app.register(connectionRoutes(hub));
+  await app.register(moduleRoutes(hub));
   await app.register(webhookInboxRoutes(hub));
   await app.register(metricsRoutes(hub, options.counters, { public: options.metricsPublic ?? false }));
   return app;

@@ -18,6 +18,7 @@ import { openPgChannel, type Channel } from './pg-channel.js';
 import { openPgLock, type SharedLock } from './pg-lock.js';
 import { StorageError, type SqlDialect } from './repo-helpers.js';
 import type { Database } from './schema.js';
+import { ScriptModulesRepo } from './script-modules-repo.js';
 import { SessionsRepo } from './sessions-repo.js';
 import { UsersRepo } from './users-repo.js';
 import { WebhooksRepo } from './webhooks-repo.js';
@@ -43,6 +44,7 @@ export interface Repositories {
   webhooks: WebhooksRepo;
   events: EventsRepo;
   originations: OriginationsRepo;
+  scriptModules: ScriptModulesRepo;
   eventSources: EventSourcesRepo;
 }
 
@@ -77,6 +79,7 @@ export function createRepositories(db: Kysely<Database>, dialect: SqlDialect): R
     webhooks: new WebhooksRepo(db),
     events: new EventsRepo(db),
     originations: new OriginationsRepo(db),
+    scriptModules: new ScriptModulesRepo(db),
     eventSources: new EventSourcesRepo(db),
   };
 }

@@ -11,6 +11,7 @@ export type * from './calls-repo.js';
 export type * from './webhooks-repo.js';
 export type * from './events-repo.js';
 export type * from './originations-repo.js';
+export type * from './script-modules-repo.js';
 export type * from './event-sources-repo.js';
 export type { Channel } from './pg-channel.js';
 export type { HeldLock, SharedLock } from './pg-lock.js';

@@ -206,6 +206,19 @@ export interface OriginationsTable {
   created_at: string;
 }
 
+/** ELMA365 script modules the admin installed; each is a connector type `ext-…`. */
+export interface ScriptModulesTable {
+  /** The connector id, `ext-` and the name in kebab-case. */
+  id: string;
+  name: string;
+  /** The script as uploaded (TypeScript or JavaScript). */
+  source: string;
+  /** JSON: the SettingsField[] its connections fill in (`Namespace.params.data`). */
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** `connecting`: trying, or waiting to try again; `stopped`: the connection was disabled or the hub stopped. */
 export type EventSourceStatus = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -243,6 +256,7 @@ export interface Database {
   webhooks: WebhooksTable;
   live_events: LiveEventsTable;
   originations: OriginationsTable;
+  script_modules: ScriptModulesTable;
   event_sources: EventSourcesTable;
 }
 
@@ -259,6 +273,7 @@ export type TimelineEntry = Selectable<CallTimelineTable>;
 export type Webhook = Selectable<WebhooksTable>;
 export type LiveEvent = Selectable<LiveEventsTable>;
 export type Origination = Selectable<OriginationsTable>;
+export type ScriptModuleRow = Selectable<ScriptModulesTable>;
 export type EventSourceState = Selectable<EventSourcesTable>;
 export type NewWebhook = Insertable<WebhooksTable>;
 export type CallUpdate = Updateable<CallsTable>;

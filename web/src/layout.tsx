@@ -14,6 +14,7 @@ import type { Route } from './lib/router.js';
 import { MissedCounter } from './missed-counter.js';
 import { ConnectionPage } from './pages/admin/connection-page.js';
 import { ConnectionsPage } from './pages/admin/connections-page.js';
+import { ModulesPage } from './pages/admin/modules-page.js';
 import { NewConnectionPage } from './pages/admin/new-connection-page.js';
 import { UsersPage } from './pages/admin/users-page.js';
 import { CallPage } from './pages/call-page.js';
@@ -144,6 +145,7 @@ function RouteView({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
     route.name === 'connections' ||
     route.name === 'connection' ||
     route.name === 'connection-new' ||
+    route.name === 'modules' ||
     route.name === 'users';
   if (adminOnly && !isAdmin) {
     return <Empty icon="alert" title={t('error.adminOnly')} action={<a href="#/">{t('nav.toDashboard')}</a>} />;
@@ -165,6 +167,8 @@ function RouteView({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
       return <ConnectionsPage />;
     case 'connection-new':
       return <NewConnectionPage />;
+    case 'modules':
+      return <ModulesPage />;
     case 'connection':
       return <ConnectionPage key={route.id} id={route.id} tab={route.tab} />;
     case 'users':

@@ -4,7 +4,6 @@
  * sent back in clear.
  */
 import type { FastifyInstance } from 'fastify';
-import { connectors } from '../../connectors/index.js';
 import { bindingViews, connectionStatusView, connectionStatusViews } from '../../runtime/connection-views.js';
 import {
   createConnection,
@@ -57,7 +56,7 @@ export function connectionRoutes(hub: Hub) {
           response: { 200: { type: 'array', items: connectorSchema }, ...errorResponses },
         },
       },
-      async () => connectors.map(({ id, name, docsUrl, settings }) => ({ id, name, docsUrl, settings })),
+      async () => hub.modules.list().map(({ id, name, docsUrl, settings }) => ({ id, name, docsUrl, settings })),
     );
 
     scope.get(

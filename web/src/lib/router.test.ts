@@ -17,6 +17,7 @@ describe('parseRoute and href', () => {
     ['#/contacts/k1', { name: 'contact', id: 'k1' }],
     ['#/telephony', { name: 'connections' }],
     ['#/telephony/new', { name: 'connection-new' }],
+    ['#/telephony/modules', { name: 'modules' }],
     ['#/telephony/c%2F1', { name: 'connection', id: 'c/1', tab: 'settings' }],
     ['#/telephony/c1/webhooks', { name: 'connection', id: 'c1', tab: 'webhooks' }],
     ['#/users', { name: 'users' }],

@@ -15,6 +15,7 @@ export type Route =
   | { name: 'contact-new'; phone?: string }
   | { name: 'connections' }
   | { name: 'connection-new' }
+  | { name: 'modules' }
   | { name: 'connection'; id: string; tab: ConnectionTab }
   | { name: 'users' }
   | { name: 'not-found'; path: string };
@@ -48,6 +49,7 @@ export function parseRoute(hash: string): Route {
     case 'telephony':
       if (segments.length === 1) return { name: 'connections' };
       if (second === 'new' && segments.length === 2) return { name: 'connection-new' };
+      if (second === 'modules' && segments.length === 2) return { name: 'modules' };
       if (second && segments.length === 2) return { name: 'connection', id: second, tab: 'settings' };
       if (second && third === 'webhooks' && segments.length === 3)
         return { name: 'connection', id: second, tab: 'webhooks' };
@@ -79,6 +81,8 @@ export function href(route: Route): string {
       return '#/telephony';
     case 'connection-new':
       return '#/telephony/new';
+    case 'modules':
+      return '#/telephony/modules';
     case 'connection':
       return route.tab === 'webhooks' ? `#/telephony/${e(route.id)}/webhooks` : `#/telephony/${e(route.id)}`;
     case 'users':
@@ -103,6 +107,7 @@ export function navSection(route: Route): 'dashboard' | 'calls' | 'contacts' | '
     case 'connections':
     case 'connection':
     case 'connection-new':
+    case 'modules':
       return 'telephony';
     case 'users':
       return 'users';

@@ -19,10 +19,15 @@ export function ConnectionsPage() {
         title={t('telephony.title')}
         subtitle={t('telephony.subtitle')}
         actions={
-          <a className="button button-primary" href={href({ name: 'connection-new' })} data-testid="connection-add">
-            <Icon name="plus" size={17} />
-            {t('telephony.add')}
-          </a>
+          <>
+            <a className="button button-secondary" href={href({ name: 'modules' })} data-testid="modules-link">
+              {t('modules.title')}
+            </a>
+            <a className="button button-primary" href={href({ name: 'connection-new' })} data-testid="connection-add">
+              <Icon name="plus" size={17} />
+              {t('telephony.add')}
+            </a>
+          </>
         }
       />
       <Card>
