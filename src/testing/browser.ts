@@ -57,8 +57,12 @@ export function describeWithBrowser(title: string, body: () => void): void {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+/** `lang` sets the browser's own language, which date inputs follow (a page's locale does not). */
+export function launchChromium(options: { lang?: string } = {}): Promise<Browser> {
+  const args = options.lang ? [...CHROMIUM_ARGS, `--lang=${options.lang}`] : CHROMIUM_ARGS;
+  // On Linux, Chromium takes its language from LANGUAGE rather than from --lang.
+  const env = options.lang ? { ...process.env, LANGUAGE: options.lang.replace('-', '_') } : undefined;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args, env });
 }
 
 export const STAFF = [
