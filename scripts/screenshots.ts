@@ -2,21 +2,20 @@
  * `npm run screenshots`: the hub with the Mango Office emulator, a working day of calls, and PNGs of
  * the main screens in docs/screenshots/ (shown in the README). Needs the built UI and Debian's Chromium.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { buildScenario, type MangoScenarioName } from '../src/emulators/mango-office/mango-office-scenarios.js';
-import { createConnection, setBindings, webhookUrl } from '../src/runtime/connections.js';
+import type { MangoScenarioName } from '../src/emulators/mango-office/mango-office-scenarios.js';
 import { createContact } from '../src/runtime/contacts.js';
 import { findUserByEmail } from '../src/runtime/users.js';
 import {
   ADMIN,
-  MANGO_KEY,
-  MANGO_SALT,
   STAFF,
   browserMissing,
+  connectMango,
   launchChromium,
+  postMango,
+  scriptedCall,
   signInPage,
   startUiStage,
   type UiStage,
@@ -88,23 +87,12 @@ async function seed(stage: UiStage): Promise<string> {
   const { hub } = stage.hub;
   const admin = await findUserByEmail(hub, ADMIN.email);
   for (const contact of CONTACTS) await createContact(hub, admin, contact);
-  const { connection } = await createConnection(hub, {
-    connectorId: 'mango-office',
-    name: 'Mango Office — main office',
-    settings: { apiKey: MANGO_KEY, apiSalt: MANGO_SALT, apiUrl: stage.emulator.apiUrl },
-  });
-  await setBindings(
-    hub,
-    connection.id,
-    STAFF.map((person) => ({ extension: person.extension, userId: stage.agents[person.extension]!.id })),
-  );
-  const hook = webhookUrl(hub, connection);
-  stage.emulator.configure({ hubUrl: hook });
+  const hook = await connectMango(stage, 'Mango Office — main office');
 
   const now = Math.floor(Date.now() / 1000);
   for (const [i, [hoursAgo, name, client, extensions]] of DAY.entries()) {
-    const script = scenario(name, CALLERS[client]!, extensions, now - hoursAgo * 3600 - (i % 4) * 700);
-    for (const { path, payload } of script.notifications) await post(hook + path, payload);
+    const script = scriptedCall(name, CALLERS[client]!, extensions, now - hoursAgo * 3600 - (i % 4) * 700);
+    await postMango(hook, script.notifications);
   }
   // The last minutes through the emulator itself: these have recordings it can play.
   await stage.emulator.playScenario({ name: 'recorded', client: CALLERS[3], extensions: ['101'] });
@@ -113,46 +101,11 @@ async function seed(stage: UiStage): Promise<string> {
   return hook;
 }
 
-let ids = 0;
-function scenario(name: MangoScenarioName, client: string, extensions: string[], startAt: number) {
-  return buildScenario({
-    name,
-    client,
-    extensions,
-    line: '74951234567',
-    startAt,
-    deviceOf: (extension) => `sip:user${extension}@vpbx.mangosip.ru`,
-    isExtension: (number) => STAFF.some((s) => s.extension === number),
-    newId: () => `screenshot-${++ids}`,
-  });
-}
-
 /** A call that rings until the returned function answers and ends it. */
 async function ringing(hook: string, client: string, extension: string): Promise<() => Promise<void>> {
-  const [appeared, ...rest] = scenario(
-    'incoming-answered',
-    client,
-    [extension],
-    Math.floor(Date.now() / 1000) - 1,
-  ).notifications;
-  await post(hook + appeared!.path, appeared!.payload);
-  return async () => {
-    for (const { path, payload } of rest) await post(hook + path, payload);
-  };
-}
-
-/** One notification signed as Mango signs it (sha256 of key + json + salt). */
-async function post(url: string, payload: unknown): Promise<void> {
-  const json = JSON.stringify(payload);
-  const sign = createHash('sha256')
-    .update(MANGO_KEY + json + MANGO_SALT)
-    .digest('hex');
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ vpbx_api_key: MANGO_KEY, sign, json }).toString(),
-  });
-  if (!response.ok) throw new Error(`The hub answered ${response.status} to ${url}: ${await response.text()}`);
+  const [appeared, ...rest] = scriptedCall('incoming-answered', client, [extension]).notifications;
+  await postMango(hook, [appeared!]);
+  return () => postMango(hook, rest);
 }
 
 async function shot(page: Page, name: string): Promise<void> {

@@ -14,8 +14,10 @@ import {
   STAFF,
   describeWithBrowser,
   launchChromium,
+  popups,
   signInPage,
   startUiStage,
+  watchTexts,
   type UiStage,
 } from '../src/testing/browser.js';
 
@@ -45,28 +47,7 @@ const CLIENT = { name: 'Dmitry Kuznetsov', company: 'Northwind LLC', phone: '+7 
 const CLIENT_DIGITS = '79162345678';
 const [ANNA, BORIS] = STAFF;
 
-/**
- * Records, from now on, every text an element with `testId` shows: a state that lasts less than a
- * poll (the click-to-call note, when the emulator calls back at once) is still seen.
- */
-async function watchTexts(page: Page, testId: string): Promise<() => Promise<string[]>> {
-  await page.evaluate((id) => {
-    const seen: string[] = [];
-    (window as unknown as Record<string, string[]>)[`seen:${id}`] = seen;
-    const look = () => {
-      for (const element of Array.from(document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`))) {
-        const text = element.innerText.trim();
-        if (!seen.includes(text)) seen.push(text);
-      }
-    };
-    new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
-    look();
-  }, testId);
-  return () => page.evaluate((id) => (window as unknown as Record<string, string[]>)[`seen:${id}`] ?? [], testId);
-}
-
-const popup = (page: Page, phase?: 'ringing' | 'talking') =>
-  page.locator(phase ? `[data-testid="call-popup"][data-phase="${phase}"]` : '[data-testid="call-popup"]');
+const popup = popups;
 
 describeWithBrowser('The web UI in Chromium with the Mango Office emulator', () => {
   let browser: Browser;

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
+import { signMango } from '../connectors/mango-office/mango-office-webhook.js';
 import { startMangoEmulator, type MangoEmulator } from '../emulators/mango-office/mango-office-emulator.js';
+import {
+  buildScenario,
+  type MangoScenarioName,
+  type MangoScript,
+  type MangoScriptedNotification,
+} from '../emulators/mango-office/mango-office-scenarios.js';
+import { createConnection, setBindings, webhookUrl } from '../runtime/connections.js';
 import { createUser } from '../runtime/users.js';
 import type { User } from '../storage/index.js';
 import { loadConfig } from '../server/config.js';
@@ -98,10 +106,10 @@ export async function startUiStage(
       SWITCHBOARD_SECRET: 'browser test key',
       SWITCHBOARD_ADMIN_EMAIL: ADMIN.email,
       SWITCHBOARD_ADMIN_PASSWORD: ADMIN.password,
-      SWITCHBOARD_LOG_LEVEL: 'warn',
+      SWITCHBOARD_LOG_LEVEL: 'error',
     },
   );
-  const hub = await startHub(config, pino({ level: 'warn' }));
+  const hub = await startHub(config, pino({ level: 'error' }));
   const emulator = await startMangoEmulator({
     apiKey: MANGO_KEY,
     apiSalt: MANGO_SALT,
@@ -122,6 +130,24 @@ export async function startUiStage(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A Mango connection to the emulator with the agents bound (what the admin does in the browser); returns its webhook URL. */
+export async function connectMango(stage: UiStage, name = 'Mango Office'): Promise<string> {
+  const { hub } = stage.hub;
+  const { connection } = await createConnection(hub, {
+    connectorId: 'mango-office',
+    name,
+    settings: { apiKey: MANGO_KEY, apiSalt: MANGO_SALT, apiUrl: stage.emulator.apiUrl },
+  });
+  await setBindings(
+    hub,
+    connection.id,
+    Object.entries(stage.agents).map(([extension, user]) => ({ extension, userId: user.id })),
+  );
+  const hook = webhookUrl(hub, connection);
+  stage.emulator.configure({ hubUrl: hook });
+  return hook;
 }
 
 /** A browser context of its own (cookies, storage) signed in through the login page in `locale`. */
@@ -148,4 +174,64 @@ export async function signInPage(
   await page.getByTestId('login-submit').click();
   await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
   return { context, page };
+}
+
+let scriptedIds = 0;
+
+/** A scripted Mango call starting at `startAt` (Unix seconds), for calls the emulator cannot date (hours ago). */
+export function scriptedCall(
+  name: MangoScenarioName,
+  client: string,
+  extensions: string[],
+  startAt = Math.floor(Date.now() / 1000),
+): MangoScript {
+  return buildScenario({
+    name,
+    client,
+    extensions,
+    line: '74951234567',
+    startAt,
+    deviceOf: (extension) => `sip:user${extension}@vpbx.mangosip.ru`,
+    isExtension: (number) => STAFF.some((s) => s.extension === number),
+    newId: () => `scripted-${process.pid}-${++scriptedIds}`,
+  });
+}
+
+/** Posts notifications to a connection's webhook URL, signed with MANGO_KEY and MANGO_SALT as Mango signs them. */
+export async function postMango(hook: string, notifications: readonly MangoScriptedNotification[]): Promise<void> {
+  for (const { path, payload } of notifications) {
+    const json = JSON.stringify(payload);
+    const body = new URLSearchParams({ vpbx_api_key: MANGO_KEY, sign: signMango(MANGO_KEY, json, MANGO_SALT), json });
+    const response = await fetch(hook + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    if (!response.ok) throw new Error(`The hub answered ${response.status} to ${path}: ${await response.text()}`);
+  }
+}
+
+/**
+ * Records, from now on, every text an element with `testId` shows: a state that lasts less than a
+ * poll (the click-to-call note, when the emulator calls back at once) is still seen.
+ */
+export async function watchTexts(page: Page, testId: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((id) => {
+    const seen: string[] = [];
+    (window as unknown as Record<string, string[]>)[`seen:${id}`] = seen;
+    const look = () => {
+      for (const element of Array.from(document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`))) {
+        const text = element.innerText.trim();
+        if (!seen.includes(text)) seen.push(text);
+      }
+    };
+    new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
+    look();
+  }, testId);
+  return () => page.evaluate((id) => (window as unknown as Record<string, string[]>)[`seen:${id}`] ?? [], testId);
+}
+
+/** Call cards on the page, of one phase or any. */
+export function popups(page: Page, phase?: 'ringing' | 'talking') {
+  return page.locator(phase ? `[data-testid="call-popup"][data-phase="${phase}"]` : '[data-testid="call-popup"]');
 }
