@@ -1,7 +1,8 @@
 /**
  * The rest of the web UI in Chromium against the real hub and the Mango Office emulator: contacts
- * (create, search, click-to-call, CSV import), a recording the PBX no longer has, the webhook inbox
- * with a forged request and Replay, and the users page.
+ * (create, search, click-to-call, CSV import), a recording the PBX no longer has, one event stream
+ * for all of a browser's tabs, the connection's webhook URL (copy, rotate), the webhook inbox with a
+ * forged request and Replay, and the users page.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ import {
 
 const [ANNA] = STAFF;
 
-describeWithBrowser('Contacts, recordings, the webhook inbox and users in Chromium', () => {
+describeWithBrowser('Contacts, recordings, tabs, the webhook inbox and users in Chromium', () => {
   let browser: Browser;
   let stage: UiStage;
   let hook: string;
@@ -117,6 +118,63 @@ describeWithBrowser('Contacts, recordings, the webhook inbox and users in Chromi
     await unavailable.waitFor();
     expect(await unavailable.innerText()).toMatch(/^Recording unavailable: Mango Office has no such recording/);
     expect(await row.getByTestId('recording-audio').count()).toBe(0);
+  });
+
+  it('two tabs of one browser share one event stream: a call pops up in both, and a dismissal closes both', async () => {
+    const { context, page: first } = await signInPage(browser, stage.hub.url, ANNA, 'en');
+    contexts.push(context);
+    const streams: string[] = [];
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/v1/events') streams.push(request.url());
+    });
+    const second = await context.newPage();
+    await second.goto('/');
+    await second.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+
+    const played = stage.emulator.playScenario({
+      name: 'incoming-answered',
+      client: '79037778899',
+      extensions: [ANNA.extension],
+      options: { delayMs: 1500 },
+    });
+    await Promise.all([popups(first, 'ringing').waitFor(), popups(second, 'ringing').waitFor()]);
+    await second.getByTestId('popup-dismiss').click();
+    await popups(first).waitFor({ state: 'detached', timeout: 1000 });
+    await played;
+    // The first tab's stream was open before we listened; the second tab opened none of its own.
+    expect(streams).toEqual([]);
+    // When the leading tab closes, the other one takes over and opens the stream (so the count above is real).
+    await first.close();
+    await expect.poll(() => streams.length, { timeout: 8000 }).toBe(1);
+    await second.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+  });
+
+  it('the connection page copies the webhook URL and token, and Rotate token gives a new URL', async () => {
+    await admin.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stage.hub.url });
+    await admin.getByTestId('nav-telephony').click();
+    await admin.getByTestId('connection-row').first().click();
+    const url = admin.getByTestId('connection-webhook-url');
+    expect(await url.inputValue()).toBe(hook);
+    await admin.getByTestId('connection-webhook-url-copy').click();
+    expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(hook);
+    await admin.getByTestId('connection-webhook-token-copy').click();
+    const token = hook.split('/').pop();
+    expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(token);
+
+    await admin.getByTestId('connection-rotate-token').click();
+    await admin.getByTestId('confirm-ok').click();
+    await admin.waitForFunction(
+      (old) => (document.querySelector('[data-testid="connection-webhook-url"]') as HTMLInputElement).value !== old,
+      hook,
+    );
+    const rotated = await url.inputValue();
+    expect(rotated).not.toBe(hook);
+    expect(await admin.getByTestId('connection-webhook-token').inputValue()).toBe(rotated.split('/').pop());
+    // The old URL is dead; the PBX gets the new one.
+    const old = await fetch(`${hook}/events/call`, { method: 'POST', body: 'json={}' });
+    expect(old.status).toBe(404);
+    hook = rotated;
+    stage.emulator.configure({ hubUrl: hook });
   });
 
   it('the webhook inbox shows a forged request as rejected, the raw request and parse result, and replays', async () => {
