@@ -5,20 +5,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { findConnector } from '../src/connectors/index.js';
 import { startMangoEmulator, type MangoEmulator } from '../src/emulators/mango-office/mango-office-emulator.js';
 import type { MangoScenarioName } from '../src/emulators/mango-office/mango-office-scenarios.js';
-import { createHub, type Hub } from '../src/runtime/hub.js';
-import { createSecretBox } from '../src/runtime/secret-box.js';
-import { createApiToken, createUser } from '../src/runtime/users.js';
-import { buildApp } from '../src/server/app.js';
-import { Counters } from '../src/server/metrics.js';
-import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
 import { describeEachDatabase } from '../src/testing/databases.js';
-import { closedPort } from '../src/testing/http-helpers.js';
+import { startRealHub, type Person, type RealHub } from '../src/testing/real-hub.js';
 import { openEventStream } from '../src/testing/sse-client.js';
 
 const KEY = 'integration-key';
@@ -58,46 +49,17 @@ const DELIVERIES = {
 } as const;
 
 describeEachDatabase('Mango Office through the real server', (getStore) => {
-  let hub: Hub;
-  let app: FastifyInstance;
+  let real: RealHub;
   let emulator: MangoEmulator;
-  let base: string;
-  const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
-  const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
   let connectionId: string;
   let relay: Relay;
-
-  const api = async (who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', ...init.headers },
-    });
-    return response;
-  };
-  const json = async <T = Record<string, unknown>>(who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
-    const response = await api(who, path, init);
-    const body = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const calls = async (who: keyof typeof tokens) =>
-    (await json<{ items: CallView[] }>(who, '/api/v1/calls?limit=100')).items;
-  const callByEntry = async (entryId: string) => {
-    const found = (await calls('admin')).find((c) => c.externalId === entryId);
-    if (!found) throw new Error(`no call for entry ${entryId}`);
-    return json<CallDetailsView>('admin', `/api/v1/calls/${found.id}`);
-  };
+  const api = (...args: Parameters<RealHub['api']>) => real.api(...args);
+  const json = <T = Record<string, unknown>>(...args: Parameters<RealHub['json']>) => real.json<T>(...args);
+  const calls = (who: Person) => real.calls(who);
+  const callByEntry = (entryId: string) => real.callByExternalId(entryId);
 
   beforeEach(async () => {
-    const store = getStore();
-    const port = await closedPort();
-    base = `http://127.0.0.1:${port}`;
-    const log = pino({ level: 'silent' });
-    hub = createHub({ store, box: createSecretBox('integration key material'), log, publicUrl: base, findConnector });
-    app = await buildApp({ hub, logger: log, counters: new Counters() });
-    await hub.start();
-    await app.listen({ port, host: '127.0.0.1' });
+    real = await startRealHub(getStore());
     emulator = await startMangoEmulator({
       apiKey: KEY,
       apiSalt: SALT,
@@ -106,44 +68,21 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
         { extension: '102', name: 'Boris Ivanov' },
       ],
     });
-
-    const people = [
-      ['admin', 'admin'],
-      ['anna', 'agent'],
-      ['boris', 'agent'],
-    ] as const;
-    for (const [name, role] of people) {
-      const { user } = await createUser(hub, { email: `${name}@example.com`, name, role, password: 'password-123' });
-      tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
-      if (name !== 'admin') ids[name] = user.id;
-    }
-    const saved = await json<{ id: string; webhookUrl: string }>('admin', '/api/v1/connections', {
-      method: 'POST',
-      body: JSON.stringify({
-        connectorId: 'mango-office',
-        name: 'Mango',
-        settings: { apiKey: KEY, apiSalt: SALT, apiUrl: emulator.apiUrl },
-      }),
-    });
+    const saved = await real.connect(
+      'mango-office',
+      { apiKey: KEY, apiSalt: SALT, apiUrl: emulator.apiUrl },
+      { anna: '101', boris: '102' },
+    );
     connectionId = saved.id;
-    const webhookUrl = saved.webhookUrl;
-    expect(webhookUrl.startsWith(`${base}/hooks/${connectionId}/`)).toBe(true);
-    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
-      method: 'PUT',
-      body: JSON.stringify([
-        { extension: '101', userId: ids.anna },
-        { extension: '102', userId: ids.boris },
-      ]),
-    });
-    relay = await startRelay(webhookUrl);
+    expect(saved.webhookUrl.startsWith(`${real.base}/hooks/${connectionId}/`)).toBe(true);
+    relay = await startRelay(saved.webhookUrl);
     emulator.configure({ hubUrl: relay.url });
   });
 
   afterEach(async () => {
     await emulator?.close();
     await relay?.close();
-    await app?.close();
-    await hub?.stop();
+    await real?.close();
   });
 
   it('tests the connection and lists the emulator staff as members', async () => {
@@ -172,7 +111,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
           direction: expected.direction,
           clientNumber: expected.client,
         });
-        expect(call.ownerId).toBe(ids[expected.owner]);
+        expect(call.ownerId).toBe(real.ids[expected.owner]);
         const legs = call.legs.map((leg) => leg.extension);
         expect(delivery.startsWith('shuffled') ? legs.sort() : legs).toEqual(expected.legs);
       });
@@ -180,8 +119,8 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
   }
 
   it('tells each agent of a group call: both ring, both see the answer, the answerer owns it', async () => {
-    const anna = await openEventStream(`${base}/api/v1/events`, tokens.anna);
-    const boris = await openEventStream(`${base}/api/v1/events`, tokens.boris);
+    const anna = await openEventStream(`${real.base}/api/v1/events`, real.tokens.anna);
+    const boris = await openEventStream(`${real.base}/api/v1/events`, real.tokens.boris);
     try {
       const played = await emulator.playScenario({ name: 'group-ringing', client: CLIENT });
       const call = await callByEntry(played.entryId);
@@ -194,7 +133,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
       const answered = boris.events.find((event) => event.type === 'call.answered')?.data as {
         call: { ownerId: string };
       };
-      expect(answered.call.ownerId).toBe(ids.boris);
+      expect(answered.call.ownerId).toBe(real.ids.boris);
     } finally {
       anna.close();
       boris.close();
@@ -202,8 +141,8 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
   });
 
   it('tells the agent of a missed call, and nobody else', async () => {
-    const anna = await openEventStream(`${base}/api/v1/events`, tokens.anna);
-    const boris = await openEventStream(`${base}/api/v1/events`, tokens.boris);
+    const anna = await openEventStream(`${real.base}/api/v1/events`, real.tokens.anna);
+    const boris = await openEventStream(`${real.base}/api/v1/events`, real.tokens.boris);
     try {
       await emulator.playScenario({ name: 'incoming-missed', client: CLIENT });
       await anna.next('call.missed');
@@ -256,7 +195,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     const call = (await calls('anna')).find((c) => c.originationId === started.originationId);
     expect(call).toMatchObject({
       direction: 'out',
-      ownerId: ids.anna,
+      ownerId: real.ids.anna,
       clientNumber: `+${CLIENT}`,
       status: 'ended',
       disposition: 'answered',
@@ -283,7 +222,7 @@ describeEachDatabase('Mango Office through the real server', (getStore) => {
     // Boris is bound to an extension Mango does not know: the command is taken, then /result/callback says 3100.
     await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
       method: 'PUT',
-      body: JSON.stringify([{ extension: '109', userId: ids.boris }]),
+      body: JSON.stringify([{ extension: '109', userId: real.ids.boris }]),
     });
     const started = await json('boris', '/api/v1/calls', { method: 'POST', body: JSON.stringify({ to: CLIENT }) });
     expect(started.status).toBe('accepted');

@@ -2,8 +2,15 @@
 import type { ConnectorDefinition } from '../contract/index.js';
 import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
+import { itoolabsConnector } from './itoolabs/index.js';
+import { zadarmaConnector } from './zadarma/index.js';
 
-export const connectors: readonly ConnectorDefinition[] = [fakeConnector, mangoOfficeConnector];
+export const connectors: readonly ConnectorDefinition[] = [
+  fakeConnector,
+  mangoOfficeConnector,
+  zadarmaConnector,
+  itoolabsConnector,
+];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
 export function findConnector(id: string): ConnectorDefinition | undefined {

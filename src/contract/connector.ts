@@ -41,6 +41,16 @@ export interface ModuleLog {
 }
 
 /**
+ * What the hub knows about a caller: the contact's name and, when the contact has an owner bound to an
+ * extension on this connection, that extension.
+ * @example { name: 'Acme, Olga Petrova', responsibleExtension: '703' }
+ */
+export interface ContactLookupResult {
+  name: string;
+  responsibleExtension?: string;
+}
+
+/**
  * The narrow facade a connector gets. No database, no server.
  * `fetch` is bound to the current call's `signal`, so a timed-out call stops its HTTP requests.
  * @example const res = await ctx.fetch(`${ctx.settings.apiUrl}account/balance`, { method: 'POST', body });
@@ -56,6 +66,16 @@ export interface ConnectorContext {
   now: () => Date;
   /** The connection's current public webhook URL. */
   webhookUrl: string;
+  /**
+   * Switchboard only (ELMA365 has no such capability), optional: the hub's contact with this phone number
+   * (any spelling; the connection's default country fills in a local one), for PBXs that ask at call start
+   * who is calling and whom to route the caller to (ITooLabs' `contact` request). `undefined` when no
+   * contact has the number. The host provides it; a connector must work without it.
+   * @example
+   * const found = await ctx.lookupContact?.(form.get('phone') ?? '');
+   * return new HttpResponse().json(found ? { contact_name: found.name } : {});
+   */
+  lookupContact?(phone: string): Promise<ContactLookupResult | undefined>;
 }
 
 /**
@@ -100,7 +120,92 @@ export interface ConnectorDefinition {
   settings: SettingsField[];
   /** Whether `create` returns `VoipOnWebhookUpdated`; the conformance suite checks it agrees. */
   hasWebhookUpdated: boolean;
+  /**
+   * The hosts `VoipGetCallLink` may point to; `.example.com` also allows its subdomains. The hub refuses any
+   * other link, so stored call data cannot send a browser anywhere else. When absent: the hosts of the
+   * connection's `url` settings (set or default). The hub's own URL is always allowed.
+   * @example recordingHosts: (settings) => [new URL(String(settings.apiUrl)).hostname, '.mango-office.ru']
+   */
+  recordingHosts?(settings: SettingsValues): string[];
   create(ctx: ConnectorContext): VoipModule;
+  /**
+   * Switchboard only: for a PBX that does not call webhooks but streams events over a connection the
+   * hub keeps open (Asterisk AMI over TCP, ARI over a WebSocket). The host starts it for every enabled
+   * connection and supervises it; a connection with an event source receives no HTTP webhooks.
+   */
+  eventSource?: EventSourceDefinition;
+}
+
+/**
+ * A connection-oriented event source. The host calls `connect` on one hub instance at a time, pings the
+ * session every `pingIntervalMs`, and when it ends (or a ping fails) connects again with backoff. Each
+ * event the session hands to `ctx.deliver` goes the way of a webhook: stored raw in the inbox, parsed by
+ * the module's `VoipParseWebhookRequest` (as a POST to `path`), applied by the call tracker, in order.
+ * @example
+ * eventSource: {
+ *   pingIntervalMs: 20_000,
+ *   async connect(ctx, resume) {
+ *     const socket = await openPbxSocket(ctx.settings, ctx.signal);
+ *     socket.onEvent((text) => ctx.deliver({ path: '/ami/event', contentType: 'text/plain', body: text }));
+ *     if (resume) await reconcileCallsMissedSince(resume.since, ctx); // what the outage hid
+ *     return { closed: socket.closed, ping: () => socket.ping(), close: () => socket.close() };
+ *   },
+ * }
+ */
+export interface EventSourceDefinition {
+  /** How often the host checks the connection is alive with `ping`; default 30 s. */
+  pingIntervalMs?: number;
+  /**
+   * Opens the connection, logs in and subscribes; resolves once events flow, rejects with a
+   * `ConnectorError` the admin can act on. `resume` is given when an earlier session of this
+   * connection ended (or another hub instance held it): events since `resume.since` were not received,
+   * so the connector should reconcile what the protocol allows (list live channels, end calls that
+   * vanished) by delivering events for it.
+   */
+  connect(ctx: EventSourceContext, resume?: EventSourceResume): Promise<EventSession>;
+}
+
+/** What a source's session gets: the connection's settings and storage, and where events go. */
+export interface EventSourceContext {
+  settings: SettingsValues;
+  storage: ModuleStorage;
+  log: ModuleLog;
+  /** Aborted when the host stops the source (shutdown, settings changed, another instance took it). */
+  signal: AbortSignal;
+  now: () => Date;
+  /**
+   * Hands one received event to the host, which stores and parses it before the promise resolves.
+   * Call it in the order events arrived; the host handles one at a time per connection.
+   */
+  deliver(event: SourceEvent): Promise<void>;
+}
+
+/**
+ * One event as received, for the inbox and `VoipParseWebhookRequest` (a POST with this path and body).
+ * @example { path: '/ami/event', contentType: 'text/plain', body: 'Event: Hangup\r\nUniqueid: 1700000000.2\r\n' }
+ */
+export interface SourceEvent {
+  /** Below the connection's webhook URL, e.g. `/ami/event`. */
+  path: string;
+  contentType: string;
+  /** The event exactly as received. */
+  body: string;
+}
+
+/** Where the previous session left off. */
+export interface EventSourceResume {
+  /** When the previous session ended (ISO-8601): events after it were missed. */
+  since: string;
+}
+
+/** An open connection to the PBX. */
+export interface EventSession {
+  /** Resolves when the connection ends, with the reason in words ("Asterisk closed the connection"). */
+  closed: Promise<string>;
+  /** Proves the connection alive (AMI `Ping`); rejects when it is not. */
+  ping(): Promise<void>;
+  /** Ends the connection; `closed` resolves after. */
+  close(): Promise<void>;
 }
 
 /**

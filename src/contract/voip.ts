@@ -79,6 +79,13 @@ export interface VoipWebhookRequest {
 }
 
 /**
+ * The longest talk time a call record may report: a week. A bigger number is a unit mistake (milliseconds)
+ * or garbage; the hub refuses it rather than store it.
+ * @example if (seconds > MAX_CALL_DURATION_SECONDS) return badRequest('duration out of range');
+ */
+export const MAX_CALL_DURATION_SECONDS = 7 * 24 * 3600;
+
+/**
  * A finished call for the history, the `callRecord` of a parse result.
  * @example
  * const record: VoipCallRecord = {
@@ -90,7 +97,7 @@ export interface VoipCallRecord {
   srcPhone: string;
   dstPhone: string;
   direction: VoipCallDirection;
-  /** Talk time in seconds. */
+  /** Talk time in seconds, from 0 to `MAX_CALL_DURATION_SECONDS`. */
   duration: number;
   disposition: VoipCallDisposition;
   /** Opaque provider data, stored as is and handed back to `VoipGetCallLink`. */
@@ -99,6 +106,14 @@ export interface VoipCallRecord {
   callId?: string;
   srcPhoneExt?: string;
   dstPhoneExt?: string;
+  /**
+   * Switchboard only (ELMA365 has no such field): facts the provider reported about the finished call
+   * apart from its recording, such as the client's rating. The host shows them with the record in the
+   * call's timeline; they are not handed to `VoipGetCallLink` and do not make a call "recorded".
+   * Keys are short names, values short text, numbers or booleans.
+   * @example details: { rating: 5 }
+   */
+  details?: Record<string, string | number | boolean>;
 }
 
 /**

@@ -5,8 +5,8 @@
 import type { VoipCallRecord, VoipWebhookRequest } from '../contract/index.js';
 import type { CallSnapshot, Connection } from '../storage/index.js';
 import { callLookup, type CallLookup } from './call-lookup.js';
-import { trackCall, type CallNotice, type TrackerInput } from './call-tracker.js';
-import { replayCall } from './call-replay.js';
+import type { CallNotice, TrackerInput } from './call-tracker.js';
+import { replayCall, type Told } from './call-replay.js';
 import { callView } from './call-view.js';
 import type { LiveEventInput } from './event-bus.js';
 import type { HubContext } from './hub-context.js';
@@ -18,12 +18,16 @@ const ORIGINATION_WINDOW_MS = 120_000;
 
 export type Reported = { event: VoipWebhookRequest } | { record: VoipCallRecord };
 
-/** Returns the id of the call it touched. */
+/**
+ * Returns the id of the call it touched. `webhookId` names the inbox row: a crash between saving the call and
+ * finishing the row leaves the row pending, and handling it again must not apply it twice.
+ */
 export async function applyReported(
   hub: HubContext,
   connection: Connection,
   reported: Reported,
   at: string,
+  webhookId?: number,
 ): Promise<string> {
   const bindings = new Map(
     (await hub.store.connections.listBindings(connection.id)).map((binding) => [binding.extension, binding.user_id]),
@@ -39,15 +43,23 @@ export async function applyReported(
           event: reported.event,
           parties: { ...parties, clientNumber },
           at: typeof reported.event.occurredAt === 'string' ? reported.event.occurredAt : at,
+          ...(webhookId === undefined ? {} : { webhookId }),
         }
-      : { kind: 'record', record: reported.record, parties: { ...parties, clientNumber }, at };
+      : {
+          kind: 'record',
+          record: reported.record,
+          parties: { ...parties, clientNumber },
+          at,
+          ...(webhookId === undefined ? {} : { webhookId }),
+        };
 
   const current = await findCall(hub, connection.id, callLookup(input));
-  const history = current && { snapshot: current, inputs: await storedInputs(hub, current.call.id) };
-  const deps = { newId: hub.newId, connectionId: connection.id };
-  // A call stored before its inputs were kept can only go on from where it stands.
-  const result =
-    history && history.inputs.length === 0 ? trackCall(current, input, deps) : replayCall(history, input, deps);
+  const stored = current ? await storedInputs(hub, current.call.id) : [];
+  if (webhookId !== undefined && stored.some((done) => done.webhookId === webhookId && done.kind === input.kind)) {
+    return current!.call.id;
+  }
+  const history = current && { snapshot: current, inputs: stored, ...toldOf(stored.at(-1)) };
+  const result = replayCall(history, input, { newId: hub.newId, connectionId: connection.id });
   const { call } = result.snapshot;
 
   if (!call.contact_id) call.contact_id = await contactFor(hub, connection, call);
@@ -59,15 +71,22 @@ export async function applyReported(
       at: entry.at,
       kind: entry.kind,
       detail: JSON.stringify(entry.detail),
-      input: n === 0 ? JSON.stringify(input) : null,
+      input: n === 0 ? JSON.stringify({ ...input, told: result.told } satisfies StoredInput) : null,
     })),
   );
   await publishNotices(hub, result.snapshot, result.notices);
   return call.id;
 }
 
-async function storedInputs(hub: HubContext, callId: string): Promise<TrackerInput[]> {
-  return (await hub.store.calls.listInputs(callId)).map((json) => JSON.parse(json) as TrackerInput);
+/** An input as kept with the call, with what users had been told once it was applied. */
+type StoredInput = TrackerInput & { told?: Told };
+
+async function storedInputs(hub: HubContext, callId: string): Promise<StoredInput[]> {
+  return (await hub.store.calls.listInputs(callId)).map((json) => JSON.parse(json) as StoredInput);
+}
+
+function toldOf(last: StoredInput | undefined): { told?: Told } {
+  return last?.told ? { told: last.told } : {};
 }
 
 async function findCall(

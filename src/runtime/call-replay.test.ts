@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VoipCallDirection, VoipCallDisposition, VoipWebhookEvent } from '../contract/index.js';
-import { replayCall, type CallHistory } from './call-replay.js';
+import { MAX_REPLAYED_INPUTS, replayCall, type CallHistory } from './call-replay.js';
 import { trackCall, type CallNotice, type TrackerInput } from './call-tracker.js';
 import { resolveParties } from './user-resolution.js';
 
@@ -36,15 +36,22 @@ function record(ext: string, duration: number): TrackerInput {
   };
 }
 
-/** Delivers `inputs` in this order as the applier does: replay on what is stored, store the result. */
-function deliver(inputs: TrackerInput[]) {
+/**
+ * Delivers `inputs` in this order as the applier does: replay on what is stored, store the result with
+ * what was told (or, with `carryTold` false, as inputs stored before that was kept).
+ */
+function deliver(inputs: TrackerInput[], carryTold = true) {
   let next = 0;
   const deps = { newId: () => `id-${++next}`, connectionId: 'conn' };
   let history: CallHistory | undefined;
   const told: Array<{ type: string; user: string; status: string }> = [];
   for (const input of inputs) {
     const result = replayCall(history, input, deps);
-    history = { snapshot: result.snapshot, inputs: [...(history?.inputs ?? []), input] };
+    history = {
+      snapshot: result.snapshot,
+      inputs: [...(history?.inputs ?? []), input],
+      ...(carryTold ? { told: result.told } : {}),
+    };
     for (const notice of result.notices) {
       for (const user of targets(notice)) told.push({ type: notice.type, user, status: result.snapshot.call.status });
     }
@@ -118,6 +125,21 @@ describe('replayCall', () => {
       // A call that has ended pops no popup, however late its ringing arrives.
       expect(shuffled.told.filter((t) => t.type === 'call.ringing' && t.status === 'ended')).toEqual([]);
     }
+  });
+
+  it('tells the same whether what was told is kept with the inputs or worked out again from them', () => {
+    for (const order of permutations([...GROUP, record('101', 61)])) {
+      expect(deliver(order).told).toEqual(deliver(order, false).told);
+    }
+  });
+
+  it('takes inputs in arrival order past the cap, so a flood of one call stays cheap', () => {
+    const flood = Array.from({ length: MAX_REPLAYED_INPUTS + 50 }, (_, n) => event(NotifyStart, '101', n));
+    const started = performance.now();
+    const call = deliver([...flood, event(NotifyEnd, '101', 1, Cancel)]);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(call.call.status).toBe('ended');
+    expect(call.heard('anna').filter((type) => type === 'call.ringing')).toEqual(['call.ringing']);
   });
 
   it('goes on with a leg first reported after the other legs ended, when the provider dates it later', () => {

@@ -7,8 +7,9 @@
  * incremental fold, so modules that report no time behave as before.
  *
  * Users are told only what the new input changed: the notices of the fold over all inputs less those
- * already given when the earlier inputs were folded. An agent hears that a call ended, or was missed,
- * once; a call that has ended rings nobody.
+ * already given (kept with the inputs, so each new input costs one fold). An agent hears that a call
+ * ended, or was missed, once; a call that has ended rings nobody. Past `MAX_REPLAYED_INPUTS` inputs a call
+ * takes them in arrival order.
  */
 import type { CallLeg } from '../storage/schema.js';
 import {
@@ -26,32 +27,54 @@ import {
 export interface CallHistory {
   snapshot: CallSnapshot;
   inputs: TrackerInput[];
+  /** What users have been told so far, as `replayCall` returned it last; recomputed when absent. */
+  told?: Told;
+}
+
+/** How often each (notice type, user) has been told. */
+export type Told = Record<string, number>;
+
+export interface ReplayResult extends TrackerResult {
+  /** Store it with the input, and hand it back in the next `CallHistory`. */
+  told: Told;
 }
 
 /** Told at most once per call and user, however often a fold reaches it. */
 const ONCE: ReadonlySet<CallNoticeType> = new Set(['call.ended', 'call.missed']);
 const ADMINS = '@admins';
+/** Calls have tens of inputs (a long queue call with transfers, a hundred); 300 is a PBX resending one without end. */
+export const MAX_REPLAYED_INPUTS = 300;
 
 /**
  * Applies `input` to the call of `history` (a new call when undefined). The snapshot keeps the stored
  * call's and legs' ids and what the tracker does not decide (contact, click-to-call link); the timeline
  * holds what the new input did.
  */
-export function replayCall(history: CallHistory | undefined, input: TrackerInput, deps: TrackerDeps): TrackerResult {
-  if (!history) return trackCall(undefined, input, deps);
-  const inputs = [...history.inputs, input];
-  const told = new Map<string, number>();
-  let last: Fold | undefined;
-  for (let n = 1; n <= inputs.length; n++) {
-    last = fold(inputs.slice(0, n), deps);
-    last.fresh = tell(last, told);
+export function replayCall(history: CallHistory | undefined, input: TrackerInput, deps: TrackerDeps): ReplayResult {
+  // A new call, or one stored before its inputs were kept, can only go on from where it stands.
+  if (!history || history.inputs.length === 0) {
+    return { ...trackCall(history?.snapshot, input, deps), told: toldBy([input], deps) };
   }
-  const result = last!;
+  // A flood (a PBX resending one call without end) would make every fold longer: past the cap, arrival order.
+  if (history.inputs.length >= MAX_REPLAYED_INPUTS) {
+    return { ...trackCall(history.snapshot, input, deps), told: history.told ?? {} };
+  }
+  const told = new Map(Object.entries(history.told ?? toldBy(history.inputs, deps)));
+  const result = fold([...history.inputs, input], deps);
+  const notices = tell(result, told);
   return {
     snapshot: keepIdentity(result.snapshot, history.snapshot, deps),
     timeline: result.timeline,
-    notices: result.fresh,
+    notices,
+    told: Object.fromEntries(told),
   };
+}
+
+/** What folding each arrival-order prefix of `inputs` told, for inputs stored without it. */
+function toldBy(inputs: TrackerInput[], deps: TrackerDeps): Told {
+  const told = new Map<string, number>();
+  for (let n = 1; n <= inputs.length; n++) tell(fold(inputs.slice(0, n), deps), told);
+  return Object.fromEntries(told);
 }
 
 interface Fold {
@@ -60,7 +83,6 @@ interface Fold {
   timeline: TrackerTimelineEntry[];
   /** How many times each (type, user) was noticed over the whole fold. */
   counts: Map<string, number>;
-  fresh: CallNotice[];
 }
 
 function fold(inputs: TrackerInput[], deps: TrackerDeps): Fold {
@@ -77,7 +99,7 @@ function fold(inputs: TrackerInput[], deps: TrackerDeps): Fold {
         counts.set(key(notice.type, target), (counts.get(key(notice.type, target)) ?? 0) + 1);
     }
   }
-  return { snapshot: snapshot!, timeline, counts, fresh: [] };
+  return { snapshot: snapshot!, timeline, counts };
 }
 
 /** The notices `fold` owes beyond what `told` has given; `told` is brought up to date. */

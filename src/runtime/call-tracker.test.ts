@@ -311,6 +311,18 @@ describe('trackCall: call records', () => {
     expect(run.kinds.at(-1)).toBe('record');
   });
 
+  it('a repeated record with details (a rating) notes them in the timeline and changes nothing else', () => {
+    const first = record('101', Answered, 42, null);
+    const rated: Step =
+      first.kind === 'record' ? { ...first, record: { ...first.record, details: { rating: 5 } } } : first;
+    const run = replay([start('101'), answer('101'), end('101'), first, rated]);
+    expect(run.kinds.slice(-2)).toEqual(['record', 'record']);
+    expect(run.results[4]?.timeline[0]?.detail).toMatchObject({ record: true, details: { rating: 5 } });
+    expect(run.call).toMatchObject({ duration: 42, has_recording: 0, call_data: 'null', status: 'ended' });
+    // The agent's view of the record changed, so they hear of it as of any new record.
+    expect(run.results[4]?.notices).toEqual([{ type: 'call.recorded', userIds: ['u1'] }]);
+  });
+
   it('a record before the events makes the call; the events that follow are out of order', () => {
     const run = replay([record('101', Answered, 42, { recordingId: 'r1' }), start('101'), answer('101'), end('101')]);
     expect(run.call).toMatchObject({

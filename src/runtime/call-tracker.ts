@@ -17,9 +17,10 @@ export interface CallSnapshot {
 }
 
 /** One thing a module reported; `parties` come from `resolveParties`, `at` is the receive time (ISO-8601 UTC). */
+/** `webhookId`: the inbox row it came from, so a row handled again after a crash is not applied twice. */
 export type TrackerInput =
-  | { kind: 'event'; event: VoipWebhookRequest; parties: Parties; at: string }
-  | { kind: 'record'; record: VoipCallRecord; parties: Parties; at: string };
+  | { kind: 'event'; event: VoipWebhookRequest; parties: Parties; at: string; webhookId?: number }
+  | { kind: 'record'; record: VoipCallRecord; parties: Parties; at: string; webhookId?: number };
 
 export interface TrackerDeps {
   newId(): string;
@@ -269,7 +270,9 @@ function applyRecord(work: Work, record: VoipCallRecord, parties: Parties): void
   const detail = recordDetail(record, parties, duration, data);
   const keepsData = call.call_data !== null && isEmptyJson(data.json) && !isEmptyJson(call.call_data);
   const callData = keepsData ? call.call_data : data.json;
+  // Details (a rating) are kept only in the timeline, so a record that brings them is always noted.
   const unchanged =
+    record.details === undefined &&
     call.call_data !== null &&
     call.call_data === callData &&
     (duration === null || call.duration === duration) &&
@@ -386,6 +389,7 @@ function recordDetail(
     callId: externalCallId(record),
     extension: parties.agentExtension,
     userId: parties.agentUserId,
+    ...(record.details === undefined ? {} : { details: record.details }),
     ...(data.error === undefined ? {} : { callDataError: data.error }),
   };
 }

@@ -3,7 +3,6 @@ import { describeEachDatabase } from '../testing/databases.js';
 import { createTestHub } from '../testing/test-hub.js';
 import { originate } from './click-to-call.js';
 import { HubError } from './errors.js';
-import { recordingLink } from './recordings.js';
 
 describeEachDatabase('click-to-call', (getStore) => {
   it('rings the agent extension first with the normalised client number, and links the call that follows', async () => {
@@ -38,28 +37,5 @@ describeEachDatabase('click-to-call', (getStore) => {
       error: string | null;
     }>;
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('555') });
-  });
-});
-
-describeEachDatabase('recording links', (getStore) => {
-  it('asks the module for the link of a recorded call, and explains when there is none', async () => {
-    const { hub, post } = await createTestHub(getStore());
-    const from = '+74951234567';
-    await post({ type: 'start', direction: 'in', from, to: '101', callId: 'r1' });
-    const [ringing] = (await hub.store.calls.list({})).items;
-    await expect(recordingLink(hub, ringing!.id)).rejects.toMatchObject({ code: 'not_found' });
-
-    await post({
-      type: 'record',
-      direction: 'in',
-      from,
-      to: '101',
-      callId: 'r1',
-      duration: 12,
-      disposition: 'answered',
-      recording: 'https://pbx.example/r1.wav',
-    });
-    expect(await recordingLink(hub, ringing!.id)).toBe('https://pbx.example/r1.wav');
-    await expect(recordingLink(hub, 'no-such-call')).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -2,9 +2,16 @@
  * Connections: a configured connector plus its webhook token, settings and incoming-call policy.
  * The admin's buttons land here: Test connection, Configure (members), Save (VoipOnWebhookUpdated).
  */
-import type { ConnectorDefinition, ModuleStorage, VoipMember, VoipTestConnectionResult } from '../contract/index.js';
+import type {
+  ConnectorDefinition,
+  ContactLookupResult,
+  ModuleStorage,
+  VoipMember,
+  VoipTestConnectionResult,
+} from '../contract/index.js';
 import type { Binding, Connection, UnknownCallerPolicy } from '../storage/index.js';
 import { mergeSettings, openSettings, publicSettings, type PublicSettings } from './connection-settings.js';
+import { lookupContact } from './contacts.js';
 import { newSecret } from './credentials.js';
 import { HubError } from './errors.js';
 import { isoNow, type HubContext } from './hub-context.js';
@@ -114,7 +121,32 @@ export function runnerFor(hub: HubContext, connection: Connection): ModuleRunner
     ...(hub.fetch ? { fetch: hub.fetch } : {}),
     observe: hub.latency.observe,
     signal: hub.signal,
+    lookupContact: (phone) => contactForCaller(hub, connection, phone),
   });
+}
+
+/**
+ * `ctx.lookupContact`: the oldest contact with the caller's number, and the extension its owner has on
+ * this connection (the first one bound, when several are), so the PBX can route the caller to the owner.
+ */
+export async function contactForCaller(
+  hub: HubContext,
+  connection: Connection,
+  phone: string,
+): Promise<ContactLookupResult | undefined> {
+  if (!/\d/.test(phone)) return undefined;
+  let contact;
+  try {
+    contact = await lookupContact(hub, phone, connection.default_country);
+  } catch (error) {
+    if (error instanceof HubError && error.code === 'not_found') return undefined;
+    throw error;
+  }
+  const owner = contact.ownerId;
+  const binding = owner
+    ? (await hub.store.connections.listBindings(connection.id)).find((b) => b.user_id === owner)
+    : undefined;
+  return binding ? { name: contact.name, responsibleExtension: binding.extension } : { name: contact.name };
 }
 
 export async function createConnection(hub: HubContext, input: ConnectionInput): Promise<SavedConnection> {
@@ -139,6 +171,7 @@ export async function createConnection(hub: HubContext, input: ConnectionInput):
     created_at: at,
     updated_at: at,
   });
+  hub.onConnectionsChanged?.();
   return announced(hub, connection);
 }
 
@@ -171,6 +204,7 @@ export async function updateConnection(hub: HubContext, id: string, input: Conne
     updated_at: isoNow(hub),
   });
   if (!updated) throw new HubError('not_found', `There is no connection ${id}`);
+  hub.onConnectionsChanged?.();
   return announced(hub, updated);
 }
 
@@ -185,6 +219,7 @@ export async function rotateToken(hub: HubContext, id: string): Promise<SavedCon
 export async function deleteConnection(hub: HubContext, id: string): Promise<void> {
   if (!(await hub.store.connections.delete(id))) throw new HubError('not_found', `There is no connection ${id}`);
   hub.latency.forget(id);
+  hub.onConnectionsChanged?.();
 }
 
 /**

@@ -21,6 +21,8 @@ export interface HubContext {
   fetch?: typeof globalThis.fetch;
   /** Aborted at shutdown: stops module calls in flight. */
   signal: AbortSignal;
+  /** Told when a connection was added, saved or deleted, so its event source follows at once. */
+  onConnectionsChanged?: () => void;
 }
 
 export function isoNow(hub: Pick<HubContext, 'now'>): string {

@@ -18,6 +18,7 @@ import type { HubContext } from './hub-context.js';
 import { ModuleLatency } from './module-latency.js';
 import type { HostLogger } from './module-runner.js';
 import type { SecretBox } from './secret-box.js';
+import { createEventSources, type EventSources, type EventSourcesOptions } from './event-sources.js';
 import { createWebhookIntake, type WebhookIntake } from './webhook-intake.js';
 
 export interface HubOptions {
@@ -30,10 +31,14 @@ export interface HubOptions {
   fetch?: typeof globalThis.fetch;
   /** Defaults to the in-process bus over the database's event log. */
   bus?: EventBus;
+  /** Timings of the connections' event sources (tests shorten them). */
+  eventSources?: EventSourcesOptions;
 }
 
 export interface Hub extends HubContext {
   intake: WebhookIntake;
+  /** The PBX connections the hub keeps open for connectors with an event source (Asterisk). */
+  eventSources: EventSources;
   /** Crash leftovers handled, and every enabled connection told its webhook URL (as ELMA365 does at start). */
   start(): Promise<void>;
   /** Stops module calls in flight and waits for the inbox; the store stays open (its owner closes it). */
@@ -55,12 +60,17 @@ export function createHub(options: HubOptions): Hub {
     findConnector: options.findConnector,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     signal: controller.signal,
+    onConnectionsChanged: () => {
+      eventSources.sync().catch((error: unknown) => options.log.warn({ err: error }, 'event sources: sync failed'));
+    },
   };
   const intake = createWebhookIntake(context);
+  const eventSources = createEventSources(context, intake, options.eventSources);
 
   return {
     ...context,
     intake,
+    eventSources,
     async start() {
       await context.bus.ready();
       const recovered = await intake.recoverPending();
@@ -68,8 +78,10 @@ export function createHub(options: HubOptions): Hub {
       for (const connection of await options.store.connections.list()) {
         await announceWebhookUrl(context, connection);
       }
+      await eventSources.start();
     },
     async stop() {
+      await eventSources.stop();
       await intake.idle();
       controller.abort();
       await context.bus.close();

@@ -6,6 +6,7 @@
  */
 import {
   HttpResponse,
+  MAX_CALL_DURATION_SECONDS,
   VoipCallDirection,
   VoipCallDisposition,
   VoipWebhookEvent,
@@ -71,7 +72,7 @@ function requiredText(value: unknown, what: string): string {
   return value;
 }
 
-function withOptionals<T extends object>(base: T, optionals: Record<string, string | undefined>): T {
+function withOptionals<T extends object>(base: T, optionals: Record<string, unknown>): T {
   for (const [key, value] of Object.entries(optionals)) {
     if (value !== undefined) Object.assign(base, { [key]: value });
   }
@@ -149,8 +150,9 @@ function optionalTime(value: unknown, what: string): string | undefined {
 
 function checkCallRecord(value: Fields): VoipCallRecord {
   const what = 'VoipParseWebhookRequest returned a callRecord with';
-  if (typeof value.duration !== 'number' || !Number.isFinite(value.duration) || value.duration < 0) {
-    throw invalid(`${what} duration ${preview(value.duration)} (expected a number of seconds, 0 or more)`);
+  const { duration } = value;
+  if (typeof duration !== 'number' || !(duration >= 0 && duration <= MAX_CALL_DURATION_SECONDS)) {
+    throw invalid(`${what} duration ${preview(duration)} (expected seconds, from 0 to ${MAX_CALL_DURATION_SECONDS})`);
   }
   let call: unknown;
   try {
@@ -164,7 +166,7 @@ function checkCallRecord(value: Fields): VoipCallRecord {
     srcPhone: requiredText(value.srcPhone, `${what} a srcPhone`),
     dstPhone: requiredText(value.dstPhone, `${what} a dstPhone`),
     direction: oneOf(VoipCallDirection, value.direction, `${what} an unknown direction`),
-    duration: value.duration,
+    duration,
     disposition: oneOf(VoipCallDisposition, value.disposition, `${what} an unknown disposition`),
     call,
   };
@@ -172,7 +174,28 @@ function checkCallRecord(value: Fields): VoipCallRecord {
     callId: optionalString(value.callId, `${what} a callId`),
     srcPhoneExt: optionalString(value.srcPhoneExt, `${what} a srcPhoneExt`),
     dstPhoneExt: optionalString(value.dstPhoneExt, `${what} a dstPhoneExt`),
+    details: optionalDetails(value.details, `${what} details`),
   });
+}
+
+/** `details`: at most 20 entries of short names and short text, numbers or booleans. */
+function optionalDetails(value: unknown, what: string): Record<string, string | number | boolean> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw invalid(`${what} that are ${describeKind(value)}, not an object`);
+  const entries = Object.entries(value);
+  if (entries.length > 20) throw invalid(`${what} with ${entries.length} entries (at most 20)`);
+  for (const [key, item] of entries) {
+    const fits =
+      (typeof item === 'string' && item.length <= 500) ||
+      (typeof item === 'number' && Number.isFinite(item)) ||
+      typeof item === 'boolean';
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(key) || !fits) {
+      throw invalid(
+        `${what} with ${preview(key)}: ${preview(item)} (expected a short name and short text, a number or a boolean)`,
+      );
+    }
+  }
+  return { ...(value as Record<string, string | number | boolean>) };
 }
 
 function checkResponse(value: Fields): HttpResponse {

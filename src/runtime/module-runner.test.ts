@@ -266,7 +266,13 @@ describe('ModuleRunner', () => {
       'a negative duration',
       'VoipParseWebhookRequest',
       { callRecord: { ...record, duration: -3 } },
-      'VoipParseWebhookRequest returned a callRecord with duration -3 (expected a number of seconds, 0 or more)',
+      'VoipParseWebhookRequest returned a callRecord with duration -3 (expected seconds, from 0 to 604800)',
+    ],
+    [
+      'a duration in milliseconds',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, duration: 42_000_000 } },
+      'VoipParseWebhookRequest returned a callRecord with duration 42000000 (expected seconds, from 0 to 604800)',
     ],
     [
       'a text duration',
@@ -279,6 +285,18 @@ describe('ModuleRunner', () => {
       'VoipParseWebhookRequest',
       { callRecord: { ...record, call: { id: 1n } } },
       'VoipParseWebhookRequest returned a callRecord with call data that cannot be stored as JSON',
+    ],
+    [
+      'details holding an object',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, details: { rating: { stars: 5 } } } },
+      "VoipParseWebhookRequest returned a callRecord with details with 'rating': an object (expected a short name",
+    ],
+    [
+      'details that are a list',
+      'VoipParseWebhookRequest',
+      { callRecord: { ...record, details: [5] } },
+      'VoipParseWebhookRequest returned a callRecord with details that are a list, not an object',
     ],
     [
       'a bad status',
@@ -317,6 +335,14 @@ describe('ModuleRunner', () => {
     expect(error.code).toBe('module_invalid_result');
     expect(error.message).toContain(message);
     expect(error.message).toContain("The connector 'Test PBX' needs fixing");
+  });
+
+  it("passes a record's details through", async () => {
+    const details = { rating: 5, comment: 'polite', callback: false };
+    const run = runner(
+      define(() => ({ VoipParseWebhookRequest: async () => ({ callRecord: { ...record, details } }) as never })),
+    );
+    expect((await run.parseWebhookRequest(request)).callRecord?.details).toEqual(details);
   });
 
   it('drops absent optionals and accepts null for them', async () => {
@@ -422,6 +448,39 @@ describe('ModuleRunner', () => {
       .getMembers()
       .catch(() => {});
     expect(lines.at(-1)).toMatchObject({ code: 'module_invalid_result', result: '[{"nope":1}]' });
+  });
+
+  it('keeps secret settings and the webhook token out of the log, whatever the connector logs or throws', async () => {
+    const { logger, lines } = capture();
+    const base = define((ctx) => ({
+      VoipGetMembers: async () => {
+        ctx.log.info(`calling with salt ${String(ctx.settings.apiSalt)}`, {
+          url: ctx.webhookUrl,
+          nested: [ctx.settings],
+        });
+        return [{ id: ctx.settings.apiSalt }] as never;
+      },
+      VoipTestConnection: async () => {
+        throw new Error(`refused at ${ctx.webhookUrl}`);
+      },
+    }));
+    const definition = {
+      ...base,
+      settings: [{ key: 'apiSalt', type: 'string' as const, label: 'Salt', secret: true }],
+    };
+    const run = runner(definition, {
+      logger,
+      settings: { apiSalt: 'very-secret-salt' },
+      webhookUrl: 'https://hub.example/hooks/c1/token-abcdef',
+    });
+    await run.getMembers().catch(() => {});
+    await run.testConnection().catch(() => {});
+    const logged = JSON.stringify(lines);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(logged).toContain('calling with salt [redacted]');
+    expect(logged).toContain('https://hub.example/hooks/c1/[redacted]');
+    expect(logged).not.toContain('very-secret-salt');
+    expect(logged).not.toContain('token-abcdef');
   });
 
   it('reports latency and outcome to the observer', async () => {

@@ -8,6 +8,7 @@
 import {
   ConnectorError,
   type ConnectorContext,
+  type ContactLookupResult,
   type ConnectorDefinition,
   type FetchRequest,
   type ModuleLog,
@@ -59,6 +60,8 @@ export interface ModuleRunnerOptions {
   observe?: LatencyObserver;
   /** Aborting it (at shutdown) stops every call in flight. */
   signal?: AbortSignal;
+  /** Offered to modules as `ctx.lookupContact`; see `contactForCaller`. */
+  lookupContact?: (phone: string) => Promise<ContactLookupResult | undefined>;
 }
 
 /** What `onWebhookUpdated` did: `ran` is false when the connector has no `VoipOnWebhookUpdated`. */
@@ -82,13 +85,37 @@ function formatDuration(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
 }
 
-function moduleLog(logger: HostLogger): ModuleLog {
-  return {
-    debug: (message, data) => logger.debug(data ?? {}, message),
-    info: (message, data) => logger.info(data ?? {}, message),
-    warn: (message, data) => logger.warn(data ?? {}, message),
-    error: (message, data) => logger.error(data ?? {}, message),
+/**
+ * Replaces the connection's secrets (secret settings, the webhook token) in what goes to the log: a
+ * connector may log a URL or an error that carries them, and logs travel further than the database.
+ */
+function redactor(secrets: readonly string[]): <T>(value: T) => T {
+  const words = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+  const text = (value: string) => words.reduce((out, secret) => out.replaceAll(secret, '[redacted]'), value);
+  return <T>(value: T): T => {
+    if (words.length === 0 || value === undefined) return value;
+    if (typeof value === 'string') return text(value) as T;
+    if (value instanceof Error)
+      return { type: value.name, message: text(value.message), stack: text(value.stack ?? '') } as T;
+    try {
+      return JSON.parse(text(JSON.stringify(value))) as T;
+    } catch {
+      return value;
+    }
   };
+}
+
+function moduleLog(logger: HostLogger, redact: ReturnType<typeof redactor>): ModuleLog {
+  return {
+    debug: (message, data) => logger.debug(redact(data ?? {}), redact(message)),
+    info: (message, data) => logger.info(redact(data ?? {}), redact(message)),
+    warn: (message, data) => logger.warn(redact(data ?? {}), redact(message)),
+    error: (message, data) => logger.error(redact(data ?? {}), redact(message)),
+  };
+}
+
+function webhookToken(webhookUrl: string): string {
+  return URL.canParse(webhookUrl) ? (new URL(webhookUrl).pathname.split('/').at(-1) ?? '') : '';
 }
 
 function errorText(error: unknown): string {
@@ -174,6 +201,15 @@ export class ModuleRunner {
   ): Promise<T> {
     const action = ACTIONS[fn];
     const log = this.#logger.child({ fn });
+    const { definition, settings } = this.#options;
+    const redact = redactor([
+      ...definition.settings.flatMap((field) => {
+        const value = settings[field.key];
+        return field.secret && typeof value === 'string' ? [value] : [];
+      }),
+      webhookToken(this.#options.webhookUrl),
+      webhookToken(webhookUrl),
+    ]);
     const controller = new AbortController();
     const signal = this.#options.signal
       ? AbortSignal.any([controller.signal, this.#options.signal])
@@ -200,10 +236,11 @@ export class ModuleRunner {
       settings: { ...this.#options.settings },
       storage: this.#options.storage,
       fetch: bindFetch(this.#options.fetch ?? globalThis.fetch, signal),
-      log: moduleLog(log),
+      log: moduleLog(log, redact),
       signal,
       now: this.#options.now ?? (() => new Date()),
       webhookUrl,
+      ...(this.#options.lookupContact ? { lookupContact: this.#options.lookupContact } : {}),
     };
     let raw: unknown;
     try {
@@ -220,8 +257,11 @@ export class ModuleRunner {
     } catch (error) {
       const failure = this.#toHubError(action, error);
       const ms = this.#elapsed(started);
-      const extra = failure.code === 'module_invalid_result' ? { result: logPreview(raw) } : {};
-      log.warn({ ms, ok: false, code: failure.code, err: error, ...extra }, `${fn} failed: ${failure.message}`);
+      const extra = failure.code === 'module_invalid_result' ? { result: redact(logPreview(raw)) } : {};
+      log.warn(
+        { ms, ok: false, code: failure.code, err: redact(error), ...extra },
+        redact(`${fn} failed: ${failure.message}`),
+      );
       this.#options.observe?.(this.connectionId, fn, ms, false);
       throw failure;
     } finally {

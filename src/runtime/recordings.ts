@@ -1,8 +1,11 @@
 /**
  * Recording links are asked of the module each time one is played: providers hand out single-use or
- * expiring links, so a stored link would go dead.
+ * expiring links, so a stored link would go dead. A link must point to one of the connection's own hosts:
+ * call data comes from the provider's webhooks, and must not be able to send an agent's browser elsewhere.
  */
-import { getConnection, runnerFor } from './connections.js';
+import type { ConnectorDefinition, SettingsValues } from '../contract/index.js';
+import { openSettings } from './connection-settings.js';
+import { connectorOf, getConnection, runnerFor } from './connections.js';
 import { HubError } from './errors.js';
 import type { HubContext } from './hub-context.js';
 
@@ -15,8 +18,37 @@ export async function recordingLink(hub: HubContext, callId: string): Promise<st
   }
   const connection = await getConnection(hub, call.connection_id);
   const link = await runnerFor(hub, connection).getCallLink(JSON.parse(call.call_data));
-  if (!/^https?:\/\//i.test(link)) {
+  if (!/^https?:\/\//i.test(link) || !URL.canParse(link)) {
     throw new HubError('module_invalid_result', 'The module returned a recording link that is not an http(s) URL');
   }
+  const definition = connectorOf(hub, connection);
+  const settings = openSettings(JSON.parse(connection.settings) as Record<string, unknown>, hub.box);
+  const hosts = [...allowedRecordingHosts(definition, settings), new URL(hub.publicUrl).hostname];
+  const host = new URL(link).hostname;
+  if (!hosts.some((allowed) => hostMatches(host, allowed))) {
+    throw new HubError(
+      'module_invalid_result',
+      `The recording link points to ${host}, which is not a host of this connection (${hosts.join(', ')}): ` +
+        'check the connection settings',
+    );
+  }
   return link;
+}
+
+/** The connector's declared hosts, or the hosts of its URL settings. */
+export function allowedRecordingHosts(definition: ConnectorDefinition, settings: SettingsValues): string[] {
+  if (definition.recordingHosts) return definition.recordingHosts(settings);
+  return definition.settings.flatMap((field) => {
+    const value = settings[field.key] ?? field.default;
+    if (field.type !== 'url' || typeof value !== 'string' || !URL.canParse(value)) return [];
+    return [new URL(value).hostname];
+  });
+}
+
+/** `allowed` is a host name, or `.domain` for the domain and its subdomains; case-insensitive. */
+export function hostMatches(host: string, allowed: string): boolean {
+  const h = host.toLowerCase();
+  const a = allowed.toLowerCase();
+  if (!a.startsWith('.')) return h === a;
+  return h === a.slice(1) || h.endsWith(a);
 }

@@ -133,6 +133,29 @@ describeEachDatabase('webhook intake', (getStore) => {
     expect(call).toMatchObject({ external_id: 'c1', status: 'ringing' });
     expect(await hub.intake.recoverPending()).toBe(0);
   });
+
+  it('does not apply twice a row a crash left pending after its call was saved, on restart or on a retry', async () => {
+    const { post, hub, types } = await setup();
+    const unfinish = (id: number) =>
+      hub.store.db.updateTable('webhooks').set({ status: 'pending' }).where('id', '=', id).execute();
+    const start = { type: 'start', direction: 'in', from: CLIENT, to: '101', callId: 'k1' };
+    const answer = { ...start, type: 'answer' };
+    await unfinish((await post(start)).webhookId);
+    expect(await hub.intake.recoverPending()).toBe(1);
+
+    const first = await post(answer);
+    await unfinish(first.webhookId);
+    const retry = await post(answer);
+    expect(retry).toMatchObject({ status: 200 });
+    expect(await hub.store.webhooks.get(first.webhookId)).toMatchObject({ status: 'processed', attempts: 2 });
+    expect(await hub.store.webhooks.get(retry.webhookId)).toMatchObject({ status: 'duplicate' });
+    expect(await hub.intake.recoverPending()).toBe(0);
+
+    const [call] = (await hub.store.calls.list({})).items;
+    expect(call).toMatchObject({ external_id: 'k1', status: 'talking' });
+    expect(await hub.store.calls.listInputs(call!.id)).toHaveLength(2);
+    expect(types('Anna')).toEqual(['call.ringing', 'call.answered']);
+  });
 });
 
 describeEachDatabase('unknown callers and contacts', (getStore) => {

@@ -33,8 +33,16 @@ export interface WebhookAnswer {
   webhookId: number;
 }
 
+export interface ReceiveOptions {
+  /**
+   * False for events read from a PBX connection (an event source): the PBX never retries them, so a
+   * byte-identical one is a new event, not a retry to answer as before.
+   */
+  retries?: boolean;
+}
+
 export interface WebhookIntake {
-  receive(connection: Connection, request: ReceivedRequest): Promise<WebhookAnswer>;
+  receive(connection: Connection, request: ReceivedRequest, options?: ReceiveOptions): Promise<WebhookAnswer>;
   replay(webhookId: number): Promise<WebhookAnswer>;
   /** Handles rows left pending by a crash; returns how many. */
   recoverPending(): Promise<number>;
@@ -52,7 +60,7 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
   const handle = (connection: Connection, row: Webhook) => serially(connection.id, () => process(hub, connection, row));
 
   return {
-    receive(connection, request) {
+    receive(connection, request, options = {}) {
       return serially(connection.id, async () => {
         const receivedAt = isoNow(hub);
         const headers = Object.fromEntries(
@@ -74,8 +82,17 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
           fingerprint,
         };
         const since = new Date(Date.parse(receivedAt) - DUPLICATE_WINDOW_MS).toISOString();
-        const first = await hub.store.webhooks.findDuplicate(connection.id, fingerprint, since);
+        const first =
+          options.retries === false
+            ? undefined
+            : await hub.store.webhooks.findDuplicate(connection.id, fingerprint, since);
         const id = await hub.store.webhooks.insertPending(row);
+        if (first?.status === 'pending') {
+          // The connection's lock is ours, so nobody is handling it: a crash left it. Handle it now, once.
+          await hub.store.webhooks.beginAttempt(first.id);
+          await process(hub, connection, first);
+          return answerAsBefore(hub, id, (await hub.store.webhooks.get(first.id)) as Webhook);
+        }
         if (first) return answerAsBefore(hub, id, first);
         const stored = await hub.store.webhooks.get(id);
         return process(hub, connection, stored as Webhook);
@@ -159,9 +176,11 @@ async function process(hub: HubContext, connection: Connection, row: Webhook): P
 
   let callId: string | null = null;
   try {
-    if (result.event) callId = await applyReported(hub, connection, { event: result.event }, row.received_at);
+    if (result.event) {
+      callId = await applyReported(hub, connection, { event: result.event }, row.received_at, row.id);
+    }
     if (result.callRecord) {
-      callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at);
+      callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at, row.id);
     }
     if (result.generateCallResult) await applyGenerateCallResult(hub, connection, result.generateCallResult);
   } catch (error) {

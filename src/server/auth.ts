@@ -44,7 +44,7 @@ export async function identify(hub: Hub, request: FastifyRequest): Promise<Princ
   return { user: found.user, via: 'session', sessionId: found.session.id, csrfToken: found.session.csrf_token };
 }
 
-/** A preHandler: any signed-in user; checks CSRF on cookie-authenticated writes. */
+/** An onRequest hook (before the body is read or validated): any signed-in user; checks CSRF on cookie-authenticated writes. */
 export async function requireUser(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const principal = request.principal;
   if (!principal) throw new HubError('unauthorized', 'Sign in first, or send an API token as Authorization: Bearer');
@@ -56,7 +56,7 @@ export async function requireUser(request: FastifyRequest, _reply: FastifyReply)
   }
 }
 
-/** A preHandler: admins only. */
+/** An onRequest hook: admins only. */
 export async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await requireUser(request, reply);
   if (request.principal?.user.role !== 'admin') {

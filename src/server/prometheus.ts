@@ -2,7 +2,7 @@
  * The /metrics text in the Prometheus exposition format: webhook counters by connection, calls by
  * status, and module call latency as a histogram in seconds (Prometheus' base unit).
  */
-import type { CallCount, CallStatus } from '../storage/index.js';
+import type { CallCount, CallStatus, EventSourceState } from '../storage/index.js';
 import { LATENCY_BUCKETS_MS, type LatencyStats } from '../runtime/module-latency.js';
 import type { CounterName, Counters } from './metrics.js';
 
@@ -14,6 +14,8 @@ export interface MetricsInput {
   connectionIds: readonly string[];
   calls: readonly CallCount[];
   latency: readonly LatencyStats[];
+  /** The states of the connections' event sources (PBX connections the hub keeps open). */
+  eventSources?: readonly EventSourceState[];
 }
 
 type Labels = Record<string, string>;
@@ -87,6 +89,34 @@ export function renderMetrics(input: MetricsInput): string {
     input.latency.map((stats) => ({
       labels: { connection: stats.connectionId, function: stats.fn },
       value: stats.failures,
+    })),
+  );
+  const sources = input.eventSources ?? [];
+  family(
+    'switchboard_event_source_connected',
+    'gauge',
+    'Whether the hub is connected to the PBX of a connection that streams events (Asterisk AMI/ARI).',
+    sources.map((state) => ({
+      labels: { connection: state.connection_id },
+      value: state.status === 'connected' ? 1 : 0,
+    })),
+  );
+  family(
+    'switchboard_event_source_reconnects_total',
+    'counter',
+    'Times the hub connected again to such a PBX after a session ended.',
+    sources.map((state) => ({ labels: { connection: state.connection_id }, value: state.reconnects })),
+  );
+  family(
+    'switchboard_event_source_last_gap_seconds',
+    'gauge',
+    'How long the latest outage between two sessions lasted: events in it were missed.',
+    sources.map((state) => ({
+      labels: { connection: state.connection_id },
+      value:
+        state.gap_from && state.gap_to
+          ? Math.max(0, (Date.parse(state.gap_to) - Date.parse(state.gap_from)) / 1000)
+          : 0,
     })),
   );
   return `${lines.join('\n')}\n`;

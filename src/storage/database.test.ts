@@ -54,6 +54,7 @@ describe('openDatabase on SQLite files', () => {
     expect(messages).toEqual([
       'Applied database migration 0001-initial',
       'Applied database migration 0002-call-inputs',
+      'Applied database migration 0004-event-sources',
     ]);
   });
 

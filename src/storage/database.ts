@@ -10,6 +10,7 @@ import pg from 'pg';
 import { CallsRepo } from './calls-repo.js';
 import { ConnectionsRepo } from './connections-repo.js';
 import { ContactsRepo } from './contacts-repo.js';
+import { EventSourcesRepo } from './event-sources-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { migrationProvider } from './migrations/index.js';
 import { OriginationsRepo } from './originations-repo.js';
@@ -42,6 +43,7 @@ export interface Repositories {
   webhooks: WebhooksRepo;
   events: EventsRepo;
   originations: OriginationsRepo;
+  eventSources: EventSourcesRepo;
 }
 
 export interface Store extends Repositories {
@@ -75,6 +77,7 @@ export function createRepositories(db: Kysely<Database>, dialect: SqlDialect): R
     webhooks: new WebhooksRepo(db),
     events: new EventsRepo(db),
     originations: new OriginationsRepo(db),
+    eventSources: new EventSourcesRepo(db),
   };
 }
 

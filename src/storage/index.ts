@@ -11,5 +11,6 @@ export type * from './calls-repo.js';
 export type * from './webhooks-repo.js';
 export type * from './events-repo.js';
 export type * from './originations-repo.js';
+export type * from './event-sources-repo.js';
 export type { Channel } from './pg-channel.js';
-export type { SharedLock } from './pg-lock.js';
+export type { HeldLock, SharedLock } from './pg-lock.js';

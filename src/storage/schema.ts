@@ -206,6 +206,28 @@ export interface OriginationsTable {
   created_at: string;
 }
 
+/** `connecting`: trying, or waiting to try again; `stopped`: the connection was disabled or the hub stopped. */
+export type EventSourceStatus = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+/** One connection's event source (a PBX connection the hub keeps open), as its holder last wrote it. */
+export interface EventSourcesTable {
+  connection_id: string;
+  status: EventSourceStatus;
+  /** The hub instance holding the source. */
+  instance_id: string;
+  status_since: string;
+  connected_at: string | null;
+  disconnected_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  /** The latest outage between two sessions: events in it were not received. */
+  gap_from: string | null;
+  gap_to: string | null;
+  /** Sessions opened after the first one. */
+  reconnects: number;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -221,6 +243,7 @@ export interface Database {
   webhooks: WebhooksTable;
   live_events: LiveEventsTable;
   originations: OriginationsTable;
+  event_sources: EventSourcesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -236,6 +259,7 @@ export type TimelineEntry = Selectable<CallTimelineTable>;
 export type Webhook = Selectable<WebhooksTable>;
 export type LiveEvent = Selectable<LiveEventsTable>;
 export type Origination = Selectable<OriginationsTable>;
+export type EventSourceState = Selectable<EventSourcesTable>;
 export type NewWebhook = Insertable<WebhooksTable>;
 export type CallUpdate = Updateable<CallsTable>;
 export type { ColumnType };

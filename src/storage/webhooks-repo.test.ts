@@ -75,10 +75,10 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
     });
   });
 
-  it('finds a handled duplicate within the window only', async () => {
+  it('finds a handled or unfinished duplicate within the window only', async () => {
     const store = getStore();
     const [connection, other] = [await seedConnection(store), await seedConnection(store)];
-    const [old, failed, handled, rejected, _pending, elsewhere] = await insertAll(store, [
+    const [old, failed, handled, rejected, pending, elsewhere] = await insertAll(store, [
       incoming(connection.id, { received_at: at(0) }),
       incoming(connection.id, { received_at: at(20_000) }),
       incoming(connection.id, { received_at: at(10_000) }),
@@ -92,6 +92,10 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
     await store.webhooks.finish(rejected!, { status: 'rejected', processed_at: at(15_001), response_status: 403 });
     await store.webhooks.finish(elsewhere!, processed());
 
+    // A row a crash left pending counts: the retry must not be applied beside it.
+    expect((await store.webhooks.findDuplicate(connection.id, 'fp-1', at(5_000)))?.id).toBe(pending);
+    expect(await store.webhooks.findDuplicate(connection.id, 'fp-1', at(30_001))).toBeUndefined();
+    await store.webhooks.finish(pending!, { status: 'failed', processed_at: at(30_001), error: 'timeout' });
     const duplicate = await store.webhooks.findDuplicate(connection.id, 'fp-1', at(5_000));
     expect(duplicate).toMatchObject({ id: handled, response_body: 'second' });
     expect((await store.webhooks.findDuplicate(connection.id, 'fp-1', at(0)))?.id).toBe(handled);

@@ -54,8 +54,9 @@ export class WebhooksRepo {
   }
 
   /**
-   * The latest processed or rejected request of this connection with the same fingerprint received
-   * at or after `since`: a provider's retry, to be answered as before without running the module again.
+   * The latest processed, rejected or pending request of this connection with the same fingerprint received
+   * at or after `since`: a provider's retry, to be answered as before without running the module again
+   * (a pending one, left by a crash, is handled first).
    */
   findDuplicate(connectionId: string, fingerprint: string, since: string): Promise<Webhook | undefined> {
     return this.db
@@ -64,7 +65,7 @@ export class WebhooksRepo {
       .where('connection_id', '=', connectionId)
       .where('fingerprint', '=', fingerprint)
       .where('received_at', '>=', since)
-      .where('status', 'in', ['processed', 'rejected'])
+      .where('status', 'in', ['processed', 'rejected', 'pending'])
       .orderBy('id', 'desc')
       .executeTakeFirst();
   }

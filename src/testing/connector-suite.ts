@@ -68,6 +68,8 @@ import {
   checkWebhookUpdated,
   type SuiteTarget,
 } from './connector-checks.js';
+import { checkFuzzEdge, checkFuzzParse } from './fuzz-checks.js';
+import { FUZZ_RUNS, fuzzRequests } from './fuzz-requests.js';
 import { mutatedRequests, refusedRequests } from './garbage-requests.js';
 import { readFixture, loadFixtures, toFetchRequest, type GoldenFixture } from './golden-fixtures.js';
 
@@ -139,6 +141,13 @@ export function runConnectorSuite(options: ConnectorSuiteOptions): void {
       checkGarbage(target, refusedRequests(target.webhookUrl, template, options.sign), true));
     it('never throws on fields of the wrong type', () =>
       checkGarbage(target, mutatedRequests(target.webhookUrl, accepted, options.sign), false));
+    const fuzz = fuzzRequests(target.webhookUrl, accepted, options.sign);
+    it(`never throws on ${FUZZ_RUNS} generated requests`, () => checkFuzzParse(target, fuzz), 120_000);
+    it(
+      `serves ${FUZZ_RUNS} generated requests at the webhook endpoint without a 5xx of its own`,
+      () => checkFuzzEdge(target, fuzz),
+      120_000,
+    );
 
     describe('provider API', () => {
       const api: SuiteTarget = { ...target };

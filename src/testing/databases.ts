@@ -26,6 +26,7 @@ export interface TestStore {
 
 /** Children before parents, so deleting in this order never trips a foreign key. */
 const TABLES: readonly (keyof Database)[] = [
+  'event_sources',
   'live_events',
   'webhooks',
   'call_timeline',

@@ -1,5 +1,6 @@
 /** A connector context for calling a connector's functions directly in tests, without the ModuleRunner. */
 import type { ConnectorContext, SettingsValues } from '../contract/index.js';
+import { bindFetch } from '../runtime/module-fetch.js';
 import { MemoryStorage } from './memory-storage.js';
 
 export interface LoggedLine {
@@ -15,7 +16,7 @@ export interface MemoryContext {
   logs: LoggedLine[];
 }
 
-/** Storage in memory, the log kept in `logs`, the real fetch bound to `signal`, the system clock. */
+/** Storage in memory, the log kept in `logs`, the host's fetch bound to `signal`, the system clock. */
 export function memoryContext(
   settings: SettingsValues,
   signal: AbortSignal = new AbortController().signal,
@@ -27,7 +28,7 @@ export function memoryContext(
   const ctx: ConnectorContext = {
     settings,
     storage,
-    fetch: (input, init) => fetch(input, { ...init, signal }),
+    fetch: bindFetch(fetch, signal),
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     signal,
     now: () => new Date(),

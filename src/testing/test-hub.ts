@@ -37,7 +37,7 @@ export async function createTestHub(store: Store, options: { now?: () => Date } 
   const { connection } = await createConnection(hub, {
     connectorId: 'fake',
     name: 'Office PBX',
-    settings: { secret: FAKE_SECRET, members: '101:Anna,102:Boris' },
+    settings: { secret: FAKE_SECRET, members: '101:Anna,102:Boris', recordingHosts: 'pbx.example' },
   });
   await setBindings(hub, connection.id, [
     { extension: '101', userId: anna.id },

@@ -24,6 +24,12 @@ export const fakeSettingsFields: SettingsField[] = [
     help: 'Used without an API URL: extensions and names, e.g. "101:Anna,102:Boris".',
   },
   {
+    key: 'recordingHosts',
+    type: 'string',
+    label: 'Recording hosts',
+    help: 'Hosts the recording links in webhooks may point to, comma-separated (".example.com" takes its subdomains too). The API URL\'s host is always allowed.',
+  },
+  {
     key: 'failTest',
     type: 'string',
     label: 'Fail the connection test with',
@@ -78,4 +84,14 @@ export function readFakeSettings(values: SettingsValues): FakeSettings {
   const failTest = text(values, 'failTest');
   if (failTest !== '') settings.failTest = failTest;
   return settings;
+}
+
+/** The recording hosts setting, plus the API URL's host. */
+export function fakeRecordingHosts(values: SettingsValues): string[] {
+  const hosts = text(values, 'recordingHosts')
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host !== '');
+  const apiUrl = text(values, 'apiUrl');
+  return URL.canParse(apiUrl) ? [...hosts, new URL(apiUrl).hostname] : hosts;
 }

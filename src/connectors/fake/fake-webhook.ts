@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   HttpResponse,
   HttpStatusCode,
+  MAX_CALL_DURATION_SECONDS,
   VoipCallDirection,
   VoipCallDisposition,
   VoipWebhookEvent,
@@ -70,8 +71,11 @@ function readPayload(json: unknown): FakeWebhookPayload | { ignored: string } | 
     if (body[key] !== undefined && typeof body[key] !== 'string') return `${key} must be text when present`;
   }
   const { duration, recording } = body;
-  if (duration !== undefined && (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)) {
-    return 'duration must be a number of seconds, 0 or more';
+  if (
+    duration !== undefined &&
+    (typeof duration !== 'number' || !(duration >= 0 && duration <= MAX_CALL_DURATION_SECONDS))
+  ) {
+    return `duration must be a number of seconds, from 0 to ${MAX_CALL_DURATION_SECONDS}`;
   }
   if (body.type === 'record') {
     if (duration === undefined) return 'A record needs a duration';

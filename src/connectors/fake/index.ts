@@ -16,7 +16,7 @@ import {
   type VoipModule,
 } from '../../contract/index.js';
 import { createFakeApi } from './fake-api.js';
-import { fakeSettingsFields, readFakeSettings } from './fake-settings.js';
+import { fakeRecordingHosts, fakeSettingsFields, readFakeSettings } from './fake-settings.js';
 import type { FakeCallData } from './fake-types.js';
 import { parseFakeWebhook } from './fake-webhook.js';
 
@@ -84,5 +84,6 @@ export const fakeConnector: ConnectorDefinition = {
   docsUrl: 'docs/connectors/fake.md',
   settings: fakeSettingsFields,
   hasWebhookUpdated: true,
+  recordingHosts: fakeRecordingHosts,
   create: createFakeModule,
 };

@@ -34,7 +34,7 @@ import type {
   VoipWebhookParseResult,
 } from '../../contract/index.js';
 import { MangoApiError, createMangoApi, isMangoSuccess, mangoResultError } from './mango-office-api.js';
-import { mangoOfficeSettings, readMangoSettings } from './mango-office-settings.js';
+import { mangoOfficeSettings, mangoRecordingHosts, readMangoSettings } from './mango-office-settings.js';
 import type { MangoUser } from './mango-office-types.js';
 import {
   MANGO_CALLBACK_PREFIX,
@@ -76,6 +76,7 @@ export const mangoOfficeConnector: ConnectorDefinition = {
   docsUrl: 'docs/connectors/mango-office.md',
   settings: mangoOfficeSettings,
   hasWebhookUpdated: true,
+  recordingHosts: mangoRecordingHosts,
   create(ctx) {
     const api = () => createMangoApi(readMangoSettings(ctx.settings), ctx.fetch);
 

@@ -196,31 +196,17 @@ export function createMangoApi(settings: MangoSettings, fetch: typeof globalThis
 }
 
 function transportError(error: unknown, apiUrl: string): MangoApiError {
-  const { name, message, cause } = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
+  const { name, message } = error as { name?: string; message?: string };
   if (name === 'AbortError' || name === 'TimeoutError') {
     return new MangoApiError(
       'unreachable',
       `Mango Office at ${apiUrl} did not answer in time; if it keeps happening, check that this server can reach it.`,
     );
   }
-  const code = cause?.code ?? '';
-  const why =
-    code === 'ECONNREFUSED'
-      ? 'the connection was refused'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? 'the host name does not resolve'
-        : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? 'the connection timed out'
-          : code.includes('CERT') || code.includes('TLS')
-            ? 'the TLS handshake failed'
-            : (cause?.message ?? message ?? 'unknown network error');
+  // The host's fetch says which address failed and why ("… did not answer: connection refused").
   return new MangoApiError(
     'unreachable',
-    `Could not reach Mango Office at ${apiUrl}: ${why}. Check the API address in the connection settings and that this server can reach it.`,
+    `${message ?? 'The request to Mango Office failed'}. Check the API address in the connection settings and that this server can reach it.`,
   );
 }
 

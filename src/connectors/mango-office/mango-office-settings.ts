@@ -88,3 +88,9 @@ export function readMangoSettings(values: SettingsValues): MangoSettings {
 function text(value: string | number | boolean | undefined): string {
   return value === undefined ? '' : String(value).trim();
 }
+
+/** Mango's recording links point to files.mango-office.ru (the /queries/recording/post example), or to the emulator. */
+export function mangoRecordingHosts(values: SettingsValues): string[] {
+  const apiUrl = String(values.apiUrl ?? MANGO_DEFAULT_API_URL);
+  return URL.canParse(apiUrl) ? [new URL(apiUrl).hostname, '.mango-office.ru'] : ['.mango-office.ru'];
+}

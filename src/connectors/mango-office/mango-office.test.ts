@@ -452,7 +452,7 @@ describe('API client against the emulator', () => {
     [
       'an unreachable server',
       () => ({ apiUrl: `http://127.0.0.1:${unusedPort}/vpbx/` }),
-      /Could not reach Mango Office at http:\/\/127\.0\.0\.1:\d+\/vpbx\/: the connection was refused/,
+      /The provider at http:\/\/127\.0\.0\.1:\d+ did not answer: connection refused\. Check the API address/,
     ],
   ])('explains %s', async (_name, more, reason) => {
     const result = await connector(settings(more())).module.VoipTestConnection();

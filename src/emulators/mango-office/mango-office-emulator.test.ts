@@ -8,7 +8,7 @@ import { memoryContext } from '../../testing/memory-context.js';
 import { startMangoEmulator } from './mango-office-emulator.js';
 import type { MangoEmulator, MangoScenarioRequest } from './mango-office-emulator.js';
 import { MANGO_SCENARIOS } from './mango-office-scenarios.js';
-import { toneWav } from './tone-wav.js';
+import { toneWav } from '../tone-wav.js';
 
 const KEY = 'demo-key';
 const SALT = 'demo-salt';

@@ -21,7 +21,7 @@ import {
   buildScenario,
 } from './mango-office-scenarios.js';
 import type { MangoDeliveryOptions, MangoScenarioName, MangoScriptedNotification } from './mango-office-scenarios.js';
-import { toneWav } from './tone-wav.js';
+import { toneWav } from '../tone-wav.js';
 
 export interface MangoStaffMember {
   extension: string;

@@ -47,13 +47,13 @@ export function authRoutes(hub: Hub, options: AuthRouteOptions = {}) {
       return { user: await userView(hub, signedIn.user), csrfToken: signedIn.session.csrf_token };
     });
 
-    scope.post('/api/v1/auth/logout', { preHandler: requireUser }, async (request, reply) => {
+    scope.post('/api/v1/auth/logout', { onRequest: requireUser }, async (request, reply) => {
       if (request.principal?.sessionId) await logout(hub, request.principal.sessionId);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });
 
-    scope.get('/api/v1/me', { preHandler: requireUser }, async (request, reply) => {
+    scope.get('/api/v1/me', { onRequest: requireUser }, async (request, reply) => {
       const { sessionId, csrfToken } = request.principal ?? {};
       const cookie = request.cookies[SESSION_COOKIE];
       // The browser's app asks this on every load: a good moment to slide the session's expiry.

@@ -18,7 +18,7 @@ interface WithId {
 
 export function callRoutes(hub: Hub) {
   return async (scope: FastifyInstance) => {
-    const user = { preHandler: requireUser };
+    const user = { onRequest: requireUser };
 
     scope.get('/api/v1/calls', user, async (request) =>
       listCalls(hub, currentUser(request), request.query as QueryValues),

@@ -62,6 +62,38 @@ const connectionProperties = {
   updatedAt: time,
   lastWebhookAt: { ...nullableTime, description: 'When the latest webhook arrived.' },
   errorsLastHour: { type: 'integer', description: 'Webhooks of the last hour that were rejected or failed.' },
+  eventSource: {
+    type: ['object', 'null'],
+    description:
+      'For connectors that keep a connection to the PBX (Asterisk AMI/ARI) instead of receiving webhooks: its state.',
+    properties: {
+      status: { type: 'string', enum: ['connecting', 'connected', 'disconnected', 'stopped'] },
+      since: nullableTime,
+      instance: { type: ['string', 'null'], description: 'The hub instance holding the connection.' },
+      connectedAt: nullableTime,
+      lastEventAt: nullableTime,
+      lastError: { type: ['string', 'null'] },
+      lastErrorAt: nullableTime,
+      lastGap: {
+        type: ['object', 'null'],
+        description: 'The latest outage between two sessions: events in it were missed and open calls reconciled.',
+        properties: { from: time, to: time },
+        required: ['from', 'to'],
+      },
+      reconnects: { type: 'integer' },
+    },
+    required: [
+      'status',
+      'since',
+      'instance',
+      'connectedAt',
+      'lastEventAt',
+      'lastError',
+      'lastErrorAt',
+      'lastGap',
+      'reconnects',
+    ],
+  },
 } as const;
 
 export const connectionSchema = {

@@ -38,7 +38,7 @@ interface IdRoute {
 }
 
 const tags = ['connections'];
-const admin = { preHandler: requireAdmin };
+const admin = { onRequest: requireAdmin };
 
 export function connectionRoutes(hub: Hub) {
   const saved = async ({ connection, webhookUpdate }: SavedConnection) => ({
@@ -50,7 +50,7 @@ export function connectionRoutes(hub: Hub) {
     scope.get(
       '/api/v1/connectors',
       {
-        preHandler: requireUser,
+        onRequest: requireUser,
         schema: {
           tags,
           summary: 'Connector types with their settings forms',

@@ -24,7 +24,7 @@ export function contactRoutes(hub: Hub) {
     scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
-    const user = { preHandler: requireUser };
+    const user = { onRequest: requireUser };
 
     scope.get('/api/v1/contacts', user, async (request) => {
       const query = request.query as QueryValues;
@@ -52,7 +52,7 @@ export function contactRoutes(hub: Hub) {
     scope.patch<WithId>('/api/v1/contacts/:id', user, async (request) =>
       updateContact(hub, request.params.id, request.body),
     );
-    scope.delete<WithId>('/api/v1/contacts/:id', { preHandler: requireAdmin }, async (request, reply) => {
+    scope.delete<WithId>('/api/v1/contacts/:id', { onRequest: requireAdmin }, async (request, reply) => {
       await deleteContact(hub, request.params.id);
       return reply.status(204).send();
     });

@@ -22,7 +22,7 @@ export function eventRoutes(hub: Hub) {
       for (const stream of open) stream.end();
     });
 
-    scope.get('/api/v1/events', { preHandler: requireUser }, async (request, reply) => {
+    scope.get('/api/v1/events', { onRequest: requireUser }, async (request, reply) => {
       const userId = currentUser(request).id;
       const lastId = parseLastId(request.headers['last-event-id']);
       let lastSent = lastId;

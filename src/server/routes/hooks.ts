@@ -27,6 +27,16 @@ export function hookRoutes(hub: Hub, counters: Counters) {
         counters.inc('webhooks_refused');
         return reply.status(404).send({ error: { code: 'not_found', message: 'No such webhook' } });
       }
+      if (hub.findConnector(connection.connector_id)?.eventSource) {
+        // Its events come over the hub's own connection to the PBX; an HTTP request could only forge them.
+        counters.inc('webhooks_refused');
+        return reply.status(404).send({
+          error: {
+            code: 'not_found',
+            message: 'This connection receives events over its own connection to the PBX, not webhooks',
+          },
+        });
+      }
       counters.inc('webhooks_received', { connection: connection.id });
       const [, search = ''] = request.url.split('?');
       const answer = await hub.intake.receive(connection, {

@@ -20,7 +20,7 @@ export function metricsRoutes(hub: Hub, counters: Counters, options: { public: b
     scope.get(
       '/metrics',
       {
-        ...(options.public ? {} : { preHandler: adminOnly }),
+        ...(options.public ? {} : { onRequest: adminOnly }),
         schema: {
           tags: ['operations'],
           summary: options.public
@@ -37,12 +37,17 @@ export function metricsRoutes(hub: Hub, counters: Counters, options: { public: b
         },
       },
       async (_request, reply) => {
-        const [connections, calls] = await Promise.all([hub.store.connections.list(), hub.store.calls.countByStatus()]);
+        const [connections, calls, eventSources] = await Promise.all([
+          hub.store.connections.list(),
+          hub.store.calls.countByStatus(),
+          hub.store.eventSources.list(),
+        ]);
         const text = renderMetrics({
           counters,
           connectionIds: connections.map((connection) => connection.id),
           calls,
           latency: hub.latency.snapshot(),
+          eventSources,
         });
         return reply.type(METRICS_CONTENT_TYPE).send(text);
       },

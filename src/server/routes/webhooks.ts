@@ -66,7 +66,7 @@ export function webhookInboxRoutes(hub: Hub) {
     scope.get<{ Querystring: ListQuery }>(
       '/api/v1/webhooks',
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           tags,
           summary: 'Received webhooks, newest first (admin)',
@@ -98,7 +98,7 @@ export function webhookInboxRoutes(hub: Hub) {
     scope.post<{ Params: { id: number } }>(
       '/api/v1/webhooks/:id/replay',
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           tags,
           summary: 'Run a stored request through the module again; returns the answer and the updated row (admin)',

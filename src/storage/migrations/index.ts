@@ -6,11 +6,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../repo-helpers.js';
 import { initialMigration } from './0001-initial.js';
 import { callInputsMigration } from './0002-call-inputs.js';
+import { eventSourcesMigration } from './0004-event-sources.js';
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialMigration(dialect),
     '0002-call-inputs': callInputsMigration,
+    '0004-event-sources': eventSourcesMigration(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

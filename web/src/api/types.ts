@@ -58,7 +58,21 @@ export interface Connection {
   ownNumbers: string[];
   lastWebhookAt: string | null;
   errorsLastHour: number;
+  /** For connectors that keep a connection to the PBX (Asterisk); null for webhook connectors. */
+  eventSource?: EventSourceState | null;
   createdAt: string;
+}
+
+export interface EventSourceState {
+  status: 'connecting' | 'connected' | 'disconnected' | 'stopped';
+  since: string | null;
+  instance: string | null;
+  connectedAt: string | null;
+  lastEventAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastGap: { from: string; to: string } | null;
+  reconnects: number;
 }
 
 export interface Member {

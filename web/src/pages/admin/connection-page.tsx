@@ -1,7 +1,14 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorText, listUsers } from '../../api/api.js';
-import type { Binding, Connection, Connector, TestResult, UnknownCallerPolicy } from '../../api/types.js';
+import type {
+  Binding,
+  Connection,
+  Connector,
+  EventSourceState,
+  TestResult,
+  UnknownCallerPolicy,
+} from '../../api/types.js';
 import { DocsLink } from '../../components/docs-link.js';
 import { Icon } from '../../components/icons.js';
 import { SettingsFields } from '../../components/settings-fields.js';
@@ -142,6 +149,28 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
   );
 }
 
+/** A PBX the hub keeps a connection to (Asterisk): whether it is up, its last event, error and gap. */
+function EventSourceLine({ state }: { state: EventSourceState }) {
+  const { t, fmt } = useI18n();
+  const since = state.since ? fmt.relative(state.since) : '';
+  return (
+    <p className={state.status === 'connected' ? 'muted' : 'note note-error'} data-testid="connection-event-source">
+      <strong>{t('connection.source.label')}:</strong> {t(`connection.source.${state.status}`, { since })}
+      {' · '}
+      {state.lastEventAt
+        ? t('connection.source.lastEvent', { when: fmt.relative(state.lastEventAt) })
+        : t('connection.source.noEvents')}
+      {state.lastError ? <> · {t('connection.source.lastError', { error: state.lastError })}</> : null}
+      {state.lastGap ? (
+        <>
+          {' · '}
+          {t('connection.source.gap', { from: fmt.dateTime(state.lastGap.from), to: fmt.dateTime(state.lastGap.to) })}
+        </>
+      ) : null}
+    </p>
+  );
+}
+
 interface IncomingForm {
   unknownCallerPolicy: UnknownCallerPolicy;
   defaultCountry: string;
@@ -244,7 +273,11 @@ function SettingsTab({
     <>
       <form className="connection-settings" onSubmit={save} noValidate data-testid="connection-form">
         <Card title={t('connection.telephony')} actions={<DocsLink url={connector.docsUrl} />}>
-          <p className="muted">{t('connection.webhookHelp')}</p>
+          {connection.eventSource ? (
+            <EventSourceLine state={connection.eventSource} />
+          ) : (
+            <p className="muted">{t('connection.webhookHelp')}</p>
+          )}
           <div className="form">
             <Field label={t('connection.webhookUrl')}>
               {() => (

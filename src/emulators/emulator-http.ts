@@ -1,0 +1,73 @@
+/** Plumbing the provider emulators share: a JSON error that becomes the reply, bounded bodies, JSON replies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Thrown inside a handler; the server answers `status` with `body` as JSON. */
+export class EmulatorHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new EmulatorHttpError(413, { error: 'Body too large' });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A POST /_emulator/scenario body's `options`: delivery order and pacing. */
+export function readDeliveryOptions(value: unknown): {
+  shuffle: boolean;
+  duplicates: boolean;
+  seed?: number;
+  delayMs: number;
+} {
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const delayMs = Number(o.delayMs ?? 0);
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000) {
+    throw new EmulatorHttpError(400, { error: '"options.delayMs" must be 0…60000' });
+  }
+  return {
+    shuffle: o.shuffle === true,
+    duplicates: o.duplicates === true,
+    ...(typeof o.seed === 'number' ? { seed: o.seed } : {}),
+    delayMs,
+  };
+}
+
+/** Every `[name, value]` of a form, as the provider's PHP would read `$_POST` (the first of repeated keys). */
+export function formFields(body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(body)) if (!(key in fields)) fields[key] = value;
+  return fields;
+}
