@@ -1,6 +1,7 @@
 /** The one API client of the page, and who hears that the session ended. */
 import { ApiError, createApiClient } from './client.js';
 import type { MessageKey, Params } from '../i18n/i18n.js';
+import type { Page, User } from './types.js';
 
 const unauthorizedListeners = new Set<() => void>();
 
@@ -9,6 +10,11 @@ export const api = createApiClient({
     for (const listener of unauthorizedListeners) listener();
   },
 });
+
+/** Every user (admins only): the API pages the list, and one page holds them all. */
+export async function listUsers(signal?: AbortSignal): Promise<User[]> {
+  return (await api.get<Page<User>>('/users', { signal })).items;
+}
 
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);

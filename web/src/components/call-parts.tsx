@@ -4,7 +4,8 @@ import type { Call } from '../api/types.js';
 import { useI18n } from '../i18n/i18n-react.js';
 import { href } from '../lib/router.js';
 import { DIRECTION_ICON } from './call-popups.js';
-import { PhoneNumber } from './dialer.js';
+import { isDialable, isNumberName } from '../lib/phone.js';
+import { CallButton, PhoneNumber } from './dialer.js';
 import { Icon } from './icons.js';
 import { Badge } from './ui.js';
 import type { Tone } from './ui.js';
@@ -25,7 +26,24 @@ export function Direction({ call }: { call: Call }) {
 
 /** The contact's name (a link) over the number, or the number alone; each number can be called. */
 export function CallWho({ call, noCall }: { call: Call; noCall?: boolean }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
+  // A contact made for an unknown caller is named after the number: the number is the link then.
+  if (call.contact && call.clientNumber && isNumberName(call.contact.name, call.clientNumber)) {
+    return (
+      <span className="who">
+        <span className="phone-number">
+          <a
+            href={href({ name: 'contact', id: call.contact.id })}
+            onClick={(e) => e.stopPropagation()}
+            className="who-name mono"
+          >
+            {fmt.phone(call.clientNumber)}
+          </a>
+          {noCall || !isDialable(call.clientNumber) ? null : <CallButton number={call.clientNumber} />}
+        </span>
+      </span>
+    );
+  }
   return (
     <span className="who">
       {call.contact ? (

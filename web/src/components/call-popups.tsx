@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n-react.js';
 import { useLive } from '../live/live-react.js';
 import type { LiveCall } from '../live/live-state.js';
 import { setTitleAlert } from '../lib/page-title.js';
+import { isNumberName } from '../lib/phone.js';
 import { href } from '../lib/router.js';
 import { useSession } from '../session.js';
 import { Icon } from './icons.js';
@@ -42,6 +43,8 @@ function PopupCard({ live, onDismiss }: { live: LiveCall; onDismiss(): void }) {
   const elapsed = useElapsed(phase === 'talking' ? (call.answeredAt ?? call.startedAt) : null);
   const lines = me.extensions.filter((e) => e.connectionId === call.connectionId).map((e) => e.extension);
   const number = fmt.phone(call.clientNumber) || t('call.hiddenNumber');
+  // A contact the hub made for an unknown caller carries the number as its name: say it once.
+  const name = call.contact && !isNumberName(call.contact.name, call.clientNumber) ? call.contact.name : null;
 
   const directionLabel = t(`popup.direction.${call.direction}`);
   const status =
@@ -76,13 +79,13 @@ function PopupCard({ live, onDismiss }: { live: LiveCall; onDismiss(): void }) {
         </button>
       </header>
       <div className="popup-body">
-        <div className={`avatar avatar-large ${call.contact ? '' : 'avatar-unknown'}`} aria-hidden="true">
-          {call.contact ? initials(call.contact.name) : <Icon name="phone" size={22} />}
+        <div className={`avatar avatar-large ${name ? '' : 'avatar-unknown'}`} aria-hidden="true">
+          {name ? initials(name) : <Icon name="phone" size={22} />}
         </div>
         <div className="popup-who">
-          <strong data-testid="call-popup-name">{call.contact?.name ?? t('popup.unknown')}</strong>
+          <strong data-testid="call-popup-name">{name ?? (call.contact ? number : t('popup.unknown'))}</strong>
           {call.contact?.company ? <span className="popup-company">{call.contact.company}</span> : null}
-          <span className="mono popup-number">{number}</span>
+          {name || !call.contact ? <span className="mono popup-number">{number}</span> : null}
         </div>
       </div>
       <div className="popup-footer">
@@ -117,7 +120,9 @@ function PopupCard({ live, onDismiss }: { live: LiveCall; onDismiss(): void }) {
 function useRingingTitle(ringing: LiveCall | undefined) {
   const { t, fmt } = useI18n();
   const label = ringing
-    ? (ringing.call.contact?.name ?? (fmt.phone(ringing.call.clientNumber) || t('popup.unknown')))
+    ? ringing.call.contact && !isNumberName(ringing.call.contact.name, ringing.call.clientNumber)
+      ? ringing.call.contact.name
+      : fmt.phone(ringing.call.clientNumber) || t('popup.unknown')
     : null;
   useEffect(() => {
     setTitleAlert(label);

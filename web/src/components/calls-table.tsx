@@ -68,7 +68,7 @@ export function CallsTable({ calls, hideWho, callBack }: { calls: Call[]; hideWh
                     <CallWho call={call} />
                   </td>
                 )}
-                <td>{call.owner?.name ?? <span className="muted">—</span>}</td>
+                <td className="nowrap">{call.owner?.name ?? <span className="muted">—</span>}</td>
                 <td className="nowrap" title={fmt.dateTime(call.startedAt)}>
                   {fmt.time(call.startedAt)}
                 </td>

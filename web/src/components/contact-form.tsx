@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api } from '../api/api.js';
+import { api, listUsers } from '../api/api.js';
 import { ApiError } from '../api/client.js';
 import type { Contact, User } from '../api/types.js';
 import { useI18n } from '../i18n/i18n-react.js';
@@ -52,10 +52,7 @@ export function ContactForm(props: {
   const [error, setError] = useState<unknown>();
   const [nameError, setNameError] = useState(false);
 
-  const users = useResource(
-    (signal) => (isAdmin ? api.get<User[]>('/users', { signal }) : Promise.resolve([] as User[])),
-    [isAdmin],
-  );
+  const users = useResource((signal) => (isAdmin ? listUsers(signal) : Promise.resolve([] as User[])), [isAdmin]);
 
   const fieldError = error instanceof ApiError ? error.field : undefined;
   const updatePhone = (key: number, patch: Partial<PhoneRow>) =>

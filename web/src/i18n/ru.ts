@@ -231,7 +231,7 @@ export const ru: Messages = {
   'import.reason': 'Причина',
 
   'dashboard.title': 'Сводка',
-  'dashboard.subtitle': 'Сегодняшний день коротко',
+  'dashboard.subtitle': 'Сегодня в цифрах',
   'dashboard.liveNow': 'Звонков сейчас',
   'dashboard.answered': 'Отвечено',
   'dashboard.missed': 'Пропущено',

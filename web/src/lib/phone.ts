@@ -18,6 +18,14 @@ export function phonesMatch(a: string, b: string): boolean {
   return x.slice(-10) === y.slice(-10);
 }
 
+/**
+ * Whether a contact's name is just its number: the hub names a contact it makes for an unknown
+ * caller after the number, and showing that name over the same number says it twice.
+ */
+export function isNumberName(name: string, number: string | null | undefined): boolean {
+  return isDialable(name) && (number ? phonesMatch(name, number) : true);
+}
+
 /** Whether the text looks like something one can dial: at least three digits and only phone punctuation. */
 export function isDialable(text: string): boolean {
   return /^\+?[\d\s\-().]+$/.test(text.trim()) && phoneDigits(text).length >= 3;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { axisTicks, niceCeiling } from './chart.js';
-import { dialledCallAppeared, isDialable, phoneDigits, phonesMatch } from './phone.js';
+import { dialledCallAppeared, isDialable, isNumberName, phoneDigits, phonesMatch } from './phone.js';
 import { prettyBody, prettyJson } from './pretty.js';
 
 describe('phonesMatch', () => {
@@ -23,6 +23,19 @@ describe('phonesMatch', () => {
     expect(isDialable('12')).toBe(false);
     expect(isDialable('anonymous')).toBe(false);
     expect(isDialable('')).toBe(false);
+  });
+});
+
+describe('isNumberName', () => {
+  it.each<[string, string | null, boolean]>([
+    ['+79167770011', '+79167770011', true],
+    ['+7 916 777-00-11', '+79167770011', true],
+    ['+79167770011', null, true],
+    ['+79167770011', '+79031234500', false],
+    ['Elena Sokolova', '+79167770011', false],
+    ['Elena Sokolova', null, false],
+  ])('%j for %j: %s', (name, number, expected) => {
+    expect(isNumberName(name, number)).toBe(expected);
   });
 });
 

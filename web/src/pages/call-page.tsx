@@ -1,4 +1,4 @@
-import { api } from '../api/api.js';
+import { api, listUsers } from '../api/api.js';
 import type { CallDetail, User } from '../api/types.js';
 import { CallWho, Direction, Outcome } from '../components/call-parts.js';
 import { CallButton } from '../components/dialer.js';
@@ -17,10 +17,7 @@ export function CallPage({ id }: { id: string }) {
   const { t, fmt } = useI18n();
   const { isAdmin } = useSession();
   const detail = useResource((signal) => api.get<CallDetail>(`/calls/${encodeURIComponent(id)}`, { signal }), [id]);
-  const users = useResource(
-    (signal) => (isAdmin ? api.get<User[]>('/users', { signal }) : Promise.resolve([] as User[])),
-    [isAdmin],
-  );
+  const users = useResource((signal) => (isAdmin ? listUsers(signal) : Promise.resolve([] as User[])), [isAdmin]);
   useLiveEvents((event) => {
     if ('call' in event && event.call.id === id) detail.reload();
   });

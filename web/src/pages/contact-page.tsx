@@ -5,6 +5,7 @@ import { CallsTable } from '../components/calls-table.js';
 import { ContactForm } from '../components/contact-form.js';
 import { CallButton } from '../components/dialer.js';
 import { initials } from '../components/call-popups.js';
+import { Icon } from '../components/icons.js';
 import { useToast } from '../components/toasts.js';
 import {
   Button,
@@ -18,6 +19,7 @@ import {
   PageHeader,
 } from '../components/ui.js';
 import { useI18n } from '../i18n/i18n-react.js';
+import { isNumberName } from '../lib/phone.js';
 import { useLiveEvents } from '../live/live-react.js';
 import { href, navigate } from '../lib/router.js';
 import { usePagedList, useResource } from '../lib/use-resource.js';
@@ -39,11 +41,14 @@ export function ContactPage({ id }: { id: string }) {
   });
 
   const data = contact.data;
+  // Contacts made for unknown callers are named after the number.
+  const named = data && !isNumberName(data.name, null);
+  const name = data ? (named ? data.name : fmt.phone(data.name)) : undefined;
   return (
     <div className="page">
       <PageHeader
         back={href({ name: 'contacts' })}
-        title={data?.name ?? t('contact.title')}
+        title={name ?? t('contact.title')}
         subtitle={data?.company}
         actions={
           data ? (
@@ -64,9 +69,11 @@ export function ContactPage({ id }: { id: string }) {
         <div className="contact-layout">
           <Card className="contact-card">
             <div className="contact-head">
-              <div className="avatar avatar-large">{initials(data.name)}</div>
+              <div className={`avatar avatar-large ${named ? '' : 'avatar-unknown'}`}>
+                {named ? initials(data.name) : <Icon name="phone" size={22} />}
+              </div>
               <div>
-                <strong className="contact-name">{data.name}</strong>
+                <strong className="contact-name">{name}</strong>
                 {data.company ? <div className="muted">{data.company}</div> : null}
               </div>
             </div>

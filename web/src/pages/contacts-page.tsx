@@ -6,12 +6,13 @@ import { PhoneNumber } from '../components/dialer.js';
 import { Icon } from '../components/icons.js';
 import { Button, Card, Empty, ErrorNote, LoadMore, Loading, PageHeader } from '../components/ui.js';
 import { useI18n } from '../i18n/i18n-react.js';
+import { isNumberName } from '../lib/phone.js';
 import { href, navigate } from '../lib/router.js';
 import { useDebounced } from '../lib/use-debounced.js';
 import { usePagedList } from '../lib/use-resource.js';
 
 export function ContactsPage({ initialSearch }: { initialSearch: string }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const [search, setSearch] = useState(initialSearch);
   const [importing, setImporting] = useState(false);
   const query = useDebounced(search.trim());
@@ -90,7 +91,7 @@ export function ContactsPage({ initialSearch }: { initialSearch: string }) {
                         className="who-name"
                         onClick={(e) => e.stopPropagation()}
                       >
-                        {contact.name}
+                        {isNumberName(contact.name, null) ? fmt.phone(contact.name) : contact.name}
                       </a>
                       {contact.company ? <div className="muted small">{contact.company}</div> : null}
                     </td>

@@ -54,7 +54,11 @@ export function LiveCallsList({ compact }: { compact?: boolean }) {
           <Direction call={call} />
           <CallWho call={call} noCall />
           {compact ? null : <span className="muted">{call.owner?.name ?? '—'}</span>}
-          <a className="muted" href={href({ name: 'call', id: call.id })} onClick={(e) => e.stopPropagation()}>
+          <a
+            className="muted live-time"
+            href={href({ name: 'call', id: call.id })}
+            onClick={(e) => e.stopPropagation()}
+          >
             {fmt.time(call.startedAt)}
           </a>
           <LiveStatus call={call} />

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, errorText } from '../../api/api.js';
+import { api, errorText, listUsers } from '../../api/api.js';
 import type {
   Binding,
   Connection,
@@ -8,7 +8,6 @@ import type {
   EventSourceState,
   TestResult,
   UnknownCallerPolicy,
-  User,
 } from '../../api/types.js';
 import { DocsLink } from '../../components/docs-link.js';
 import { Icon } from '../../components/icons.js';
@@ -212,7 +211,7 @@ function SettingsTab({
   const [rotating, setRotating] = useState(false);
 
   const bindings = useResource((signal) => api.get<Binding[]>(`${path}/bindings`, { signal }), [path]);
-  const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
+  const users = useResource((signal) => listUsers(signal), []);
   const userName = (userId: string) => users.data?.find((u) => u.id === userId)?.name ?? userId;
 
   const country = incoming.defaultCountry.trim().toUpperCase();

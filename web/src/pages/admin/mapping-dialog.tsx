@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../../api/api.js';
+import { api, listUsers } from '../../api/api.js';
 import type { Binding, Member, User } from '../../api/types.js';
 import { Badge, Button, ErrorNote, Loading, Modal } from '../../components/ui.js';
 import { useToast } from '../../components/toasts.js';
@@ -37,16 +37,16 @@ export function MappingDialog({
     Promise.all([
       api.get<Member[]>(`${base}/members`, { signal: abort.signal }),
       api.get<Binding[]>(`${base}/bindings`, { signal: abort.signal }),
-      api.get<User[]>('/users', { signal: abort.signal }),
-    ]).then(
-      ([members, bindings, allUsers]) => {
+      listUsers(abort.signal),
+    ])
+      .then(([members, bindings, allUsers]) => {
         setUsers(allUsers);
         setRows(buildMappingRows(members, bindings, allUsers));
-      },
-      (error: unknown) => {
+      })
+      // A reply of an unexpected shape shows as an error too, not as a dialog loading for ever.
+      .catch((error: unknown) => {
         if (!abort.signal.aborted) setLoadError(error);
-      },
-    );
+      });
     return () => abort.abort();
   }, [base, attempt]);
 

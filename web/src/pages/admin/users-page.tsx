@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, errorText } from '../../api/api.js';
+import { api, errorText, listUsers } from '../../api/api.js';
 import { ApiError } from '../../api/client.js';
 import type { Connection, Role, User } from '../../api/types.js';
 import { Icon } from '../../components/icons.js';
@@ -26,7 +26,7 @@ export function UsersPage() {
   const { t, fmt } = useI18n();
   const notify = useToast();
   const { me } = useSession();
-  const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
+  const users = useResource((signal) => listUsers(signal), []);
   const connections = useResource((signal) => api.get<Connection[]>('/connections', { signal }), []);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
