@@ -13,7 +13,7 @@ describe('exported ELMA365 scripts', () => {
   for (const connector of connectors) {
     it(
       `${connector.id}: the export loads back as a script module and passes module check`,
-      { timeout: 50_000 },
+      { timeout: 90_000 },
       async () => {
         const exported = await exportConnector(connector.id);
         // Self-contained: nothing imported or required, the functions at the top level.

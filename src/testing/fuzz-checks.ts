@@ -16,12 +16,17 @@ import { suiteRunner, type SuiteTarget } from './connector-checks.js';
 import { FUZZ_RUNS } from './fuzz-requests.js';
 import { seedConnection } from './storage-fixtures.js';
 
-export async function checkFuzzParse(target: SuiteTarget, requests: fc.Arbitrary<FetchRequest>): Promise<void> {
+/** `runs`: fewer for `module check`, where every call crosses to a script's worker thread. */
+export async function checkFuzzParse(
+  target: SuiteTarget,
+  requests: fc.Arbitrary<FetchRequest>,
+  runs = FUZZ_RUNS,
+): Promise<void> {
   await fc.assert(
     fc.asyncProperty(requests, async (request) => {
       await suiteRunner(target).parseWebhookRequest(request);
     }),
-    { numRuns: FUZZ_RUNS },
+    { numRuns: runs },
   );
 }
 

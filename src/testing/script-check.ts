@@ -18,6 +18,8 @@ import {
   checkWebhookUpdated,
   type SuiteTarget,
 } from './connector-checks.js';
+import { checkFuzzParse } from './fuzz-checks.js';
+import { fuzzRequests } from './fuzz-requests.js';
 import { mutatedRequests, refusedRequests } from './garbage-requests.js';
 import { toFetchRequest } from './golden-fixtures.js';
 import type { ProviderKit } from './provider-kits.js';
@@ -36,6 +38,8 @@ export interface CheckReport {
 }
 
 const WEBHOOK_URL = 'https://switchboard.example/hooks/check-token';
+/** The built-in suite generates 10,000; through a worker thread that takes minutes, so a script gets fewer. */
+const FUZZ_RUNS_SCRIPT = 500;
 
 function message(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -80,6 +84,9 @@ export async function checkScriptModule(
   if (kit) {
     await run('fields of the wrong type never make it throw', () =>
       checkGarbage(target, mutatedRequests(WEBHOOK_URL, accepted, kit.sign), false),
+    );
+    await run(`never throws on ${FUZZ_RUNS_SCRIPT} generated requests`, () =>
+      checkFuzzParse(target, fuzzRequests(WEBHOOK_URL, accepted, kit.sign), FUZZ_RUNS_SCRIPT),
     );
   }
 

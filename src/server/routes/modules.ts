@@ -74,7 +74,8 @@ export function moduleRoutes(hub: Hub) {
     scope.post<{ Body: ScriptModuleInput }>(
       '/api/v1/modules',
       {
-        ...admin,
+        // Before the body is validated: a caller who may not install gets 401/403, not a schema error.
+        preValidation: requireAdmin,
         bodyLimit: 2 * 1024 * 1024,
         schema: {
           tags,
