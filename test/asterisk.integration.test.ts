@@ -354,4 +354,21 @@ describeEachDatabase('Asterisk (AMI) through the real server', (getStore) => {
     const metrics = await (await api('admin', '/metrics')).text();
     expect(metrics).toContain(`switchboard_event_source_reconnects_total{connection="${connectionId}"} 1`);
   });
+
+  it('picks up a call that began while the connection was down, from the live channels', async () => {
+    emulator.drop(800);
+    // Ringing and answered while the hub is away; still talking when it is back.
+    const played = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT, until: 10 });
+    await expect.poll(async () => (await source()).reconnects, { timeout: 8000 }).toBe(1);
+    await expect
+      .poll(() => callOf(played.linkedid), { timeout: 5000 })
+      .toMatchObject({
+        status: 'talking',
+        direction: 'in',
+        clientNumber: `+${CLIENT}`,
+        ownerId: ids.anna,
+      });
+    const call = (await callOf(played.linkedid))!;
+    expect(call.legs.map((leg) => [leg.extension, leg.status])).toEqual([['101', 'talking']]);
+  });
 });

@@ -13,6 +13,7 @@
  *   BlindTransfer to <ext>      start for the target at once, so the call stays open while it rings
  *   Hangup of an agent's channel  end for that agent (answered when it talked)
  *   Hangup of the last channel  end of the whole call, when an agent was left open (events lost)
+ *   CoreShowChannel (reconnect) an agent found talking (or ringing) in a call begun during the gap
  *   MixMonitorStart             the call is recorded; Cdr → the call record
  */
 import { VoipCallDirection, VoipCallDisposition, VoipWebhookEvent } from '../../contract/index.js';
@@ -212,6 +213,24 @@ export function applyCallEvent(call: AmiCall, message: AmiMessage, technology: s
       call.agents[target] = { uniqueid: message.transfertargetuniqueid ?? '', status: 'talking', talked: true };
       if (message.transfertargetuniqueid) call.channels[message.transfertargetuniqueid] = target;
       return agentStep(VoipWebhookEvent.NotifyAnswer, target);
+    }
+
+    case 'coreshowchannel': {
+      // Listed after a reconnect: a call that began while the hub was away is picked up where it stands.
+      const uniqueid = message.uniqueid;
+      if (!uniqueid) return NONE;
+      const extension = agent(message.channel);
+      call.channels[uniqueid] = extension ?? '';
+      if (!extension || call.agents[extension]) return NONE;
+      if (message.channelstate === '6') {
+        call.agents[extension] = { uniqueid, status: 'talking', talked: true };
+        return agentStep(VoipWebhookEvent.NotifyAnswer, extension);
+      }
+      if (message.channelstate === '5' && call.direction === VoipCallDirection.In) {
+        call.agents[extension] = { uniqueid, status: 'ringing' };
+        return agentStep(VoipWebhookEvent.NotifyStart, extension);
+      }
+      return NONE;
     }
 
     case 'mixmonitorstart':

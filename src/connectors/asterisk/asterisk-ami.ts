@@ -25,6 +25,8 @@ export interface AmiClient {
   action(fields: AmiFields): Promise<AmiMessage>;
   /** An action answered by an event list; resolves with its events once `<complete>` arrives. */
   list(fields: AmiFields, complete: string): Promise<AmiMessage[]>;
+  /** The same, with each event's text as received (for the inbox). */
+  listRaw(fields: AmiFields, complete: string): Promise<Array<{ raw: string; message: AmiMessage }>>;
   /** Events not answering an action of this client, raw and parsed, in arrival order. */
   onEvent(listener: (raw: string, message: AmiMessage) => void): void;
   /** Resolves with the reason when the connection ends. */
@@ -36,7 +38,7 @@ export interface AmiClient {
 interface Pending {
   resolve(message: AmiMessage): void;
   reject(error: Error): void;
-  list?: { complete: string; events: AmiMessage[]; started: boolean };
+  list?: { complete: string; events: Array<{ raw: string; message: AmiMessage }>; started: boolean };
 }
 
 export async function openAmi(options: AmiOptions): Promise<AmiClient> {
@@ -101,7 +103,7 @@ export async function openAmi(options: AmiOptions): Promise<AmiClient> {
         return;
       }
       if ('event' in message) {
-        waiter.list.events.push(message);
+        waiter.list.events.push({ raw, message });
         return;
       }
     }
@@ -199,19 +201,22 @@ export async function openAmi(options: AmiOptions): Promise<AmiClient> {
     throw error;
   }
 
+  const listRaw = async (fields: AmiFields, complete: string) => {
+    const list: NonNullable<Pending['list']> = { complete, events: [], started: false };
+    const last = await send(fields, list);
+    if (!list.started && last.response?.toLowerCase() !== 'success') {
+      throw new ConnectorError(
+        'rejected',
+        `Asterisk refused ${fields[0]?.[1] ?? 'the action'}: ${last.message ?? 'no reason given'}`,
+      );
+    }
+    return list.events;
+  };
+
   return {
     action: (fields) => send(fields),
-    list: async (fields, complete) => {
-      const list = { complete, events: [] as AmiMessage[], started: false };
-      const last = await send(fields, list);
-      if (!list.started && last.response?.toLowerCase() !== 'success') {
-        throw new ConnectorError(
-          'rejected',
-          `Asterisk refused ${fields[0]?.[1] ?? 'the action'}: ${last.message ?? 'no reason given'}`,
-        );
-      }
-      return list.events;
-    },
+    list: async (fields, complete) => (await listRaw(fields, complete)).map((event) => event.message),
+    listRaw: (fields, complete) => listRaw(fields, complete),
     onEvent(listener) {
       listeners.push(listener);
       for (const [raw, message] of early.splice(0)) listener(raw, message);

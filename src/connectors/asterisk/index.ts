@@ -74,6 +74,8 @@ export const AMI_CALL_EVENTS = [
   'Hangup',
   'Cdr',
   'OriginateResponse',
+  // Not streamed: the list of live channels, delivered after a reconnect.
+  'CoreShowChannel',
 ] as const;
 const CALL_EVENTS = new Set(AMI_CALL_EVENTS.map((name) => name.toLowerCase()));
 
@@ -289,7 +291,7 @@ export const asteriskConnector: ConnectorDefinition = {
         await reconcile(
           ctx,
           resume,
-          () => amiLive(ami),
+          () => amiLive(ami, (raw) => deliver(AMI_EVENT_PATH, 'text/plain', raw)),
           (notice) => deliver(AMI_GAP_PATH, 'application/json', JSON.stringify(notice)),
         );
       } catch (error) {
@@ -315,12 +317,13 @@ export const asteriskConnector: ConnectorDefinition = {
 async function reconcile(
   ctx: EventSourceContext,
   resume: EventSourceResume | undefined,
-  listLive: () => Promise<{ live: Set<string>; listedAt?: string }>,
+  listLive: () => Promise<LiveChannels>,
   notify: (notice: GapNotice) => Promise<void>,
 ): Promise<void> {
+  const { live, listedAt, replay } = await listLive();
+  // Calls that began while the hub was away: their channels go to the inbox like any event.
+  for (const deliver of replay ?? []) await deliver();
   const open = (await load<Array<[string, number]>>(ctx.storage, OPEN_KEY)) ?? [];
-  if (open.length === 0) return;
-  const { live, listedAt } = await listLive();
   const until = ctx.now().toISOString();
   const since = resume?.since ?? until;
   for (const [linkedid] of open) {
@@ -337,14 +340,26 @@ async function reconcile(
   }
 }
 
-/** AMI: the live channels are `CoreShowChannels`' list. */
-async function amiLive(ami: AmiClient): Promise<{ live: Set<string>; listedAt?: string }> {
-  const channels = await ami.list([['Action', 'CoreShowChannels']], 'CoreShowChannelsComplete');
+interface LiveChannels {
+  live: Set<string>;
+  listedAt?: string;
+  /** Deliveries of the listed channels, first channels of their calls first. */
+  replay?: Array<() => Promise<void>>;
+}
+
+/** AMI: the live channels are `CoreShowChannels`' list; each entry is delivered too (AMI_Events "CoreShowChannel"). */
+async function amiLive(ami: AmiClient, deliver: (raw: string) => Promise<void>): Promise<LiveChannels> {
+  const listed = await ami.listRaw([['Action', 'CoreShowChannels']], 'CoreShowChannelsComplete');
+  const channels = listed.map((entry) => entry.message);
+  const first = (message: AmiMessage) => (message.uniqueid === message.linkedid ? 0 : 1);
+  const replay = [...listed]
+    .sort((a, b) => first(a.message) - first(b.message))
+    .map((entry) => () => deliver(entry.raw));
   const live = new Set(
     channels.flatMap((channel) => [channel.uniqueid, channel.linkedid]).filter((id): id is string => !!id),
   );
   const listedAt = channels.map((channel) => amiTime(channel.timestamp)).find(Boolean);
-  return listedAt ? { live, listedAt } : { live };
+  return listedAt ? { live, listedAt, replay } : { live, replay };
 }
 
 /** ARI: the live channels are `GET /channels` (no replay of missed events: ari4java #85). */

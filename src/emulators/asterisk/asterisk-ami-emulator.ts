@@ -59,6 +59,8 @@ export interface AsteriskScenarioRequest {
   extensions?: string[];
   /** For `dropped-connection`: how long new logins are refused after the drop; default 300 ms. */
   refuseMs?: number;
+  /** Play only the script's first `until` seconds: the call stays up (its channels live). */
+  until?: number;
 }
 
 export interface AsteriskReceivedAction {
@@ -516,7 +518,8 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
       startAt,
     );
     for (const uniqueid of script.recordings) recordings.add(uniqueid);
-    await play(script.steps, startAt, request.refuseMs ?? 300);
+    const steps = request.until === undefined ? script.steps : script.steps.filter((step) => step.at <= request.until!);
+    await play(steps, startAt, request.refuseMs ?? 300);
     return { linkedid: script.linkedid, recordings: script.recordings };
   };
 
