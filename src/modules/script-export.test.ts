@@ -10,7 +10,7 @@ const host = new ScriptHost();
 afterAll(() => host.close());
 
 describe('exported ELMA365 scripts', () => {
-  for (const connector of connectors) {
+  for (const connector of connectors.filter((c) => !c.eventSource)) {
     it(
       `${connector.id}: the export loads back as a script module and passes module check`,
       { timeout: 90_000 },
@@ -32,6 +32,12 @@ describe('exported ELMA365 scripts', () => {
         expect(report.outcomes.filter((o) => o.status === 'skipped')).toEqual(kit ? [] : expect.anything());
       },
     );
+  }
+
+  for (const connector of connectors.filter((c) => c.eventSource)) {
+    it(`${connector.id}: refuses, saying that an ELMA365 module cannot keep a connection to the PBX`, async () => {
+      await expect(exportConnector(connector.id)).rejects.toThrow(/only receive webhooks/);
+    });
   }
 
   it('refuses to export a connector that is not built in', async () => {

@@ -64,6 +64,14 @@ export async function exportConnector(id: string): Promise<ExportedScript> {
       `There is no built-in connector ${id}; the built-in ones are ${connectors.map((c) => c.id).join(', ')}`,
     );
   }
+  if (definition.eventSource) {
+    // ELMA365 calls a module only for requests to its webhook URL; nothing there could hold a PBX connection.
+    throw new ModuleError(
+      'connector',
+      `${definition.name} keeps its own connection to the PBX, which an ELMA365 module cannot: ELMA365 modules ` +
+        'only receive webhooks. In ELMA365, use its own module for this PBX or a bridge that turns the events into webhooks.',
+    );
+  }
   const adapter = here('./elma-adapter.ts');
   const stdin = [
     `import * as connector from ${JSON.stringify(entry)};`,
