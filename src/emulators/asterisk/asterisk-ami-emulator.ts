@@ -85,6 +85,8 @@ export interface AsteriskAmiEmulator {
   readonly logins: number;
   /** Plays a scripted call to every session; resolves with its Linkedid once its last event is sent. */
   playScenario(request: AsteriskScenarioRequest): Promise<{ linkedid: string; recordings: string[] }>;
+  /** Plays the rest of a call started with `until` (its hangup and Cdr), on the script's clock. */
+  finishCall(linkedid: string): Promise<void>;
   /** Closes every AMI session now, and refuses new connections for `refuseMs`. */
   drop(refuseMs?: number): void;
   /** Resolves when background work (originated calls) is done. */
@@ -496,6 +498,14 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;
 
+  const unfinished = new Map<string, { steps: ScriptStep[]; startAt: number }>();
+  const finishCall = async (linkedid: string) => {
+    const rest = unfinished.get(linkedid);
+    if (!rest) throw new Error(`No call ${linkedid} was left unfinished (play it with "until")`);
+    unfinished.delete(linkedid);
+    await play(rest.steps, rest.startAt, 300);
+  };
+
   const playScenario = async (request: AsteriskScenarioRequest) => {
     if (!ASTERISK_SCENARIOS.includes(request.name)) {
       throw new Error(`Unknown scenario "${String(request.name)}": one of ${ASTERISK_SCENARIOS.join(', ')}`);
@@ -519,6 +529,9 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
     );
     for (const uniqueid of script.recordings) recordings.add(uniqueid);
     const steps = request.until === undefined ? script.steps : script.steps.filter((step) => step.at <= request.until!);
+    if (request.until !== undefined) {
+      unfinished.set(script.linkedid, { steps: script.steps.filter((step) => step.at > request.until!), startAt });
+    }
     await play(steps, startAt, request.refuseMs ?? 300);
     return { linkedid: script.linkedid, recordings: script.recordings };
   };
@@ -564,6 +577,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
       return logins;
     },
     playScenario,
+    finishCall,
     drop,
     async idle() {
       while (background.size > 0) await Promise.all(background);
