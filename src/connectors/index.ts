@@ -4,12 +4,14 @@ import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
 import { itoolabsConnector } from './itoolabs/index.js';
 import { zadarmaConnector } from './zadarma/index.js';
+import { kamailioConnector } from './kamailio/index.js';
 
 export const connectors: readonly ConnectorDefinition[] = [
   fakeConnector,
   mangoOfficeConnector,
   zadarmaConnector,
   itoolabsConnector,
+  kamailioConnector,
 ];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
