@@ -18,6 +18,8 @@ export interface BaresipOptions {
   answer: 'auto' | 'manual';
   /** A WAV (8 kHz mono) the phone sends as its microphone. */
   wav: string;
+  /** RTP port range, "20000-20199": phones on one machine must not share one. */
+  rtpPorts: string;
 }
 
 export interface BaresipEvent {
@@ -67,7 +69,7 @@ export class BaresipPhone {
         'module ctrl_tcp.so',
         `ctrl_tcp_listen 127.0.0.1:${options.ctrlPort}`,
         'audio_buffer 20-160',
-        'rtp_ports 41000-41999',
+        `rtp_ports ${options.rtpPorts}`,
         '',
       ].join('\n'),
     );

@@ -128,7 +128,7 @@ export function dispositionOf(event: KamailioEvent, answered: boolean): VoipCall
 }
 
 /**
- * Folds one event into the hub's input. A call between extensions is internal; a click-to-call is the
+ * Folds one event into the hub's input. A call between extensions is incoming to the called one; a click-to-call is the
  * employee calling out, one call under the click-to-call id across its two dialogs: Kamailio ringing the
  * employee (its "ended" after the REFER is not the call's end) and the employee's call to the client.
  */
@@ -141,7 +141,9 @@ export function foldEvent(
   if (state?.endedAt !== undefined) return {};
   const clickToCall = event.clickToCall ? event.leg : undefined;
   const callId = clickToCall ? `c2c-${event.clickToCall}` : event.callId;
-  const direction = clickToCall ? VoipCallDirection.Out : VoipCallDirection.Internal;
+  // A call between extensions is reported as incoming to the called extension: the hub shows its popup
+  // there and counts it as missed when not answered (the hub counts missed calls on incoming calls only).
+  const direction = clickToCall ? VoipCallDirection.Out : VoipCallDirection.In;
   const base = {
     direction,
     srcPhone: event.from,
