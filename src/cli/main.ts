@@ -8,6 +8,7 @@ import { contactsCommand } from './contacts.js';
 import { addConnectionCommands } from './connection.js';
 import { addEmulatorCommands } from './emulator.js';
 import { addDemoCommand } from './demo.js';
+import { addPbxCommands } from './pbx.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   addConnectionCommands(program);
   addEmulatorCommands(program);
   addDemoCommand(program);
+  addPbxCommands(program);
   return program;
 }
 
