@@ -32,7 +32,7 @@ export async function startRecordingServer(options: {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://recordings');
       const match = /^\/recordings\/([^/]{1,200})\.wav$/.exec(url.pathname);
-      if (request.method !== 'GET' || !match) return send(404, 'No such recording');
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || !match) return send(404, 'No such recording');
       const callId = decodeURIComponent(match[1] as string);
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
@@ -51,6 +51,10 @@ export async function startRecordingServer(options: {
         (name) => name.startsWith(`${callId}-`) && name.endsWith('.pcap'),
       );
       if (names.length === 0) return send(404, 'rtpengine has no recording of this call');
+      if (request.method === 'HEAD') {
+        response.writeHead(200, { 'Content-Type': 'audio/wav', 'Cache-Control': 'no-store' });
+        return response.end();
+      }
       const wav = pcapToWav(await readFile(join(folder, names.sort()[0] as string)));
       response.writeHead(200, {
         'Content-Type': 'audio/wav',

@@ -126,7 +126,9 @@ export const kamailioConnector: ConnectorDefinition = {
           );
         }
         const expires = Math.floor(ctx.now().getTime() / 1000) + LINK_LIFETIME_S;
-        return recordingLink(current.recordingsUrl, current.secret, data.sipCallId, expires);
+        const link = recordingLink(current.recordingsUrl, current.secret, data.sipCallId, expires);
+        await createKamailioApi(current, ctx.fetch).checkRecording(link);
+        return link;
       },
     };
   },

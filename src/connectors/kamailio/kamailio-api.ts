@@ -14,6 +14,8 @@ export interface KamailioApi {
   extensions(): Promise<KamailioExtension[]>;
   /** Rings `from`, and once it answers REFERs it to `to`; `id` comes back in the call's events. */
   clickToCall(from: string, to: string, id: string): Promise<void>;
+  /** Asks the recordings server (HEAD) whether the link's recording is there. */
+  checkRecording(link: string): Promise<void>;
 }
 
 export function createKamailioApi(settings: KamailioSettings, fetch: typeof globalThis.fetch): KamailioApi {
@@ -73,6 +75,38 @@ export function createKamailioApi(settings: KamailioSettings, fetch: typeof glob
         )
         .map((item) => ({ extension: item.extension, online: item.online === true }))
         .sort((a, b) => a.extension.localeCompare(b.extension, 'en', { numeric: true }));
+    },
+
+    async checkRecording(link) {
+      let status: number;
+      try {
+        status = (await fetch(link, { method: 'HEAD' })).status;
+      } catch (error) {
+        if (error instanceof ConnectorError) {
+          throw new ConnectorError(
+            error.kind,
+            `${error.message}. Check that \`switchboard pbx kamailio\` runs with recording on.`,
+          );
+        }
+        const { name } = error as { name?: string };
+        if (name === 'AbortError' || name === 'TimeoutError') {
+          throw new ConnectorError(
+            'unreachable',
+            `The recordings server at ${settings.recordingsUrl} did not answer in time.`,
+          );
+        }
+        throw error;
+      }
+      if (status === 404) throw new ConnectorError('rejected', 'rtpengine has no recording of this call.');
+      if (status === 403) {
+        throw new ConnectorError(
+          'auth',
+          'The recordings server refused the link: the shared secret differs; restart `switchboard pbx kamailio`.',
+        );
+      }
+      if (status < 200 || status >= 300) {
+        throw new ConnectorError('bad_response', `The recordings server answered HTTP ${status} for this recording.`);
+      }
     },
 
     async clickToCall(from, to, id) {

@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRecordingServer, type RecordingServer } from '../../cli/kamailio-recordings.js';
+import { loadFixtures } from '../../testing/golden-fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../contract/index.js';
 import { runConnectorSuite } from '../../testing/connector-suite.js';
@@ -17,11 +22,46 @@ const SETTINGS = {
 };
 const NEEDS_KAMAILIO = 'needs Kamailio itself: test/kamailio.e2e.test.ts drives it with real softphones';
 
+/** The recordings server of `switchboard pbx kamailio` over a folder holding a pcap for each recorded fixture. */
+async function recordingsFor(sipCallIds: string[], now?: () => number): Promise<RecordingServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'kamailio-recordings-'));
+  mkdirSync(join(dir, 'pcaps'));
+  // An empty capture (the global header only) is a valid pcap: the link check needs the file, not audio.
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt32LE(1, 20);
+  for (const id of sipCallIds) writeFileSync(join(dir, 'pcaps', `${id}-0f3a.pcap`), header);
+  const server = await startRecordingServer({
+    host: '127.0.0.1',
+    port: await closedPort(),
+    secret: SETTINGS.secret,
+    ...(now ? { now } : {}),
+    recordingDir: dir,
+  });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const recordedFixtures = loadFixtures(FIXTURES).flatMap((fixture) => {
+  const call = fixture.expect.callRecord?.call as { sipCallId?: string; recorded?: boolean } | undefined;
+  return call?.recorded && call.sipCallId ? [call.sipCallId] : [];
+});
+
 runConnectorSuite({
   definition: kamailioConnector,
   settings: SETTINGS,
   fixtures: FIXTURES,
   skip: { testConnection: NEEDS_KAMAILIO, getMembers: NEEDS_KAMAILIO, generateCall: NEEDS_KAMAILIO },
+  emulator: async () => {
+    // The suite runs the module on a clock of its own, not today's: the server takes its links as fresh.
+    const server = await recordingsFor(recordedFixtures, () => 0);
+    return { settings: { recordingsUrl: server.url }, close: () => server.close() };
+  },
 });
 
 describe('kamailio connector', () => {
@@ -51,12 +91,21 @@ describe('kamailio connector', () => {
   });
 
   it('signs recording links with the shared secret and an expiry an hour after the host clock', async () => {
-    const now = new Date('2026-12-02T10:00:00Z');
-    const { ctx } = memoryContext(SETTINGS);
+    const server = await recordingsFor(['abc@127.0.0.1']);
+    const now = new Date();
+    const { ctx } = memoryContext({ ...SETTINGS, recordingsUrl: server.url });
     const module = kamailioConnector.create({ ...ctx, now: () => now });
     const link = await module.VoipGetCallLink({ sipCallId: 'abc@127.0.0.1', recorded: true });
-    const expires = now.getTime() / 1000 + 3600;
-    expect(link).toBe(recordingLink(SETTINGS.recordingsUrl, SETTINGS.secret, 'abc@127.0.0.1', expires));
+    const expires = Math.floor(now.getTime() / 1000) + 3600;
+    expect(link).toBe(recordingLink(server.url, SETTINGS.secret, 'abc@127.0.0.1', expires));
+    const wav = await fetch(link);
+    expect(wav.status).toBe(200);
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+    await expect(module.VoipGetCallLink({ sipCallId: 'other', recorded: true })).rejects.toThrow(/no recording/);
+    const tampered = new URL(link);
+    tampered.searchParams.set('expires', String(expires + 1));
+    expect((await fetch(tampered)).status).toBe(403);
+    await server.close();
     expect(link).toContain(`/recordings/abc%40127.0.0.1.wav?expires=${expires}&sig=`);
     expect(recordingSignature(SETTINGS.secret, 'abc@127.0.0.1', expires)).not.toBe(
       recordingSignature('another-secret-00', 'abc@127.0.0.1', expires),
