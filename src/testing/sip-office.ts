@@ -136,7 +136,8 @@ export async function prepareSipOffice(
           ctrlPort: await closedPort(),
           answer: phone.answer,
           wav,
-          rtpPorts: `${20000 + n * 200 + (port % 50) * 2}-${20199 + n * 200 + (port % 50) * 2}`,
+          // Disjoint per phone, and per office by Kamailio's port, so parallel test files do not share them.
+          rtpPorts: `${20000 + (sipPort % 40) * 400 + n * 100}-${20099 + (sipPort % 40) * 400 + n * 100}`,
         });
         n++;
         started.push(created);
