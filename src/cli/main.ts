@@ -10,6 +10,7 @@ import { addEmulatorCommands } from './emulator.js';
 import { addDemoCommand } from './demo.js';
 import { addSecretCommands } from './secret.js';
 import { addModuleCommands } from './module.js';
+import { addPbxCommands } from './pbx.js';
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   addDemoCommand(program);
   addSecretCommands(program);
   addModuleCommands(program);
+  addPbxCommands(program);
   return program;
 }
 

@@ -5,6 +5,7 @@ import { fakeConnector } from './fake/index.js';
 import { mangoOfficeConnector } from './mango-office/index.js';
 import { itoolabsConnector } from './itoolabs/index.js';
 import { zadarmaConnector } from './zadarma/index.js';
+import { kamailioConnector } from './kamailio/index.js';
 
 export const connectors: readonly ConnectorDefinition[] = [
   fakeConnector,
@@ -12,6 +13,7 @@ export const connectors: readonly ConnectorDefinition[] = [
   zadarmaConnector,
   itoolabsConnector,
   asteriskConnector,
+  kamailioConnector,
 ];
 
 /** The connector with this id, or `undefined` (e.g. a connection made by a newer version). */
