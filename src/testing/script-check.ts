@@ -119,7 +119,7 @@ export async function checkScriptModule(
 
 /**
  * Required settings nobody gave get a placeholder of their type, so the checks that need no provider
- * (shape, garbage) can run; a placeholder is never a working credential, the API checks need the kit's.
+ * (shape, garbage) can run; a placeholder (long enough for the usual length rules) is never a working credential, the API checks need the kit's.
  */
 function withPlaceholders(definition: ConnectorDefinition, given: SettingsValues): SettingsValues {
   const settings = { ...given };
@@ -132,7 +132,7 @@ function withPlaceholders(definition: ConnectorDefinition, given: SettingsValues
           ? false
           : field.type === 'url'
             ? 'https://pbx.invalid/'
-            : 'check';
+            : 'check-placeholder';
   }
   return settings;
 }
