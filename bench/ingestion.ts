@@ -51,7 +51,7 @@ export async function ingestion(kind: DatabaseKind, options: IngestionOptions): 
       '',
       `${CONNECTIONS} Mango connections, ${HTTP_CONNECTIONS} HTTP connections, ${options.seconds} s per measurement, ` +
         `hub and bare alternating (${'hub, bare, '.repeat(options.rounds).slice(0, -2)}); ` +
-        `${perSecond(traffic.calls())} calls (${perSecond(flat.total + steady.total)} notifications) in all. ` +
+        `${perSecond(traffic.calls())} calls (${perSecond(flat.total + steady.total)} notifications) posted to the two sides. ` +
         `Hub RSS after: ${(rss / 2 ** 20).toFixed(0)} MB.`,
       '',
       table(

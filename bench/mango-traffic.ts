@@ -13,7 +13,7 @@ export const MANGO_KEY = 'bench-vpbx-key';
 export const MANGO_SALT = 'bench-vpbx-salt';
 
 /** An office's day: mostly incoming calls, some missed, group ringing, transfers and outgoing calls. */
-const MIX: MangoScenarioName[] = [
+export const OFFICE_MIX: MangoScenarioName[] = [
   'incoming-answered',
   'incoming-missed',
   'group-ringing',
@@ -30,6 +30,8 @@ export interface SignedNotification {
   /** The connection's webhook path with Mango's sub-path, e.g. /hooks/<id>/<token>/events/call. */
   path: string;
   body: string;
+  /** Mango's `entry_id`: the hub's external id of the call. */
+  entryId: string;
   /** The employee the notification rings, when it is a ringing leg (`Appeared` to an extension). */
   rings?: string;
 }
@@ -41,6 +43,8 @@ export interface TrafficOptions {
   extensions: string[];
   /** Unix seconds of the first call; later calls start a second apart. */
   startAt?: number;
+  /** The scenarios played in turn; default: an office's day. */
+  mix?: MangoScenarioName[];
 }
 
 export function signMango(json: string): string {
@@ -55,7 +59,7 @@ export function formBody(json: string): string {
 
 /** An endless source of notifications; `next()` returns the next one to send. */
 export function mangoTraffic(options: TrafficOptions): { next(): SignedNotification; calls(): number } {
-  const { hooks, extensions } = options;
+  const { hooks, extensions, mix = OFFICE_MIX } = options;
   const startAt = options.startAt ?? Math.floor(Date.now() / 1000);
   let calls = 0;
   let ids = 0;
@@ -63,7 +67,7 @@ export function mangoTraffic(options: TrafficOptions): { next(): SignedNotificat
   let at = 0;
 
   const refill = () => {
-    const name = MIX[calls % MIX.length] as MangoScenarioName;
+    const name = mix[calls % mix.length] as MangoScenarioName;
     const need = MANGO_SCENARIO_EXTENSIONS[name];
     const first = (calls * 7) % extensions.length;
     const staff = Array.from({ length: need }, (_, n) => extensions[(first + n) % extensions.length] as string);
@@ -83,7 +87,7 @@ export function mangoTraffic(options: TrafficOptions): { next(): SignedNotificat
       const json = JSON.stringify(payload);
       const to = payload.to as { extension?: string } | undefined;
       const rings = payload.call_state === 'Appeared' && to?.extension ? to.extension : undefined;
-      return { path: hook + path, body: formBody(json), ...(rings ? { rings } : {}) };
+      return { path: hook + path, body: formBody(json), entryId: script.entryId, ...(rings ? { rings } : {}) };
     });
     at = 0;
   };
