@@ -2,7 +2,10 @@
  * `npm run bench [-- <name>…]`: runs the named benchmarks (all when none is named) and writes each
  * one's section of BENCHMARKS.md. Never part of `npm test`: it takes minutes and measures the machine.
  */
+import { mkdirSync } from 'node:fs';
 import { ingestion } from './ingestion.js';
+import { popupLatency } from './popup.js';
+import { profileTable, profileWebhooks } from './profile.js';
 import { runContext, writeSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -14,6 +17,28 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
     return ['## 1. Ingestion', '', await ingestion('sqlite', options), '', await ingestion('postgres', options)].join(
       '\n',
     );
+  },
+  async popup() {
+    return [
+      '## 2. Popup latency',
+      '',
+      await popupLatency('sqlite', [500, 2000], SECONDS),
+      '',
+      await popupLatency('postgres', [500, 2000], SECONDS),
+    ].join('\n');
+  },
+  async profile() {
+    const dir = new URL('../data/bench-profiles', import.meta.url).pathname;
+    mkdirSync(dir, { recursive: true });
+    const result = await profileWebhooks(SECONDS, dir);
+    return [
+      '## 4. Profile of the webhook path (now)',
+      '',
+      'The hub on SQLite under `node --cpu-prof`, notifications flat out; self time by function over the ' +
+        `whole process (start-up included). Profile kept at \`data/bench-profiles/\` (open it in Chrome's DevTools).`,
+      '',
+      profileTable(result),
+    ].join('\n');
   },
 };
 
