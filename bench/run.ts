@@ -6,10 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { ingestion } from './ingestion.js';
 import { popupLatency } from './popup.js';
 import { profileTable, profileWebhooks } from './profile.js';
+import { scale } from './scale.js';
+import { sizing } from './sizing.js';
 import { runContext, writeSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** Calls and contacts the scale benchmark seeds. */
+const SCALE_ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   async ingestion() {
@@ -27,6 +31,10 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
       await popupLatency('postgres', [500, 2000], SECONDS),
     ].join('\n');
   },
+  async scale() {
+    return ['## 3. Scale', '', await scale('sqlite', SCALE_ROWS), '', await scale('postgres', SCALE_ROWS)].join('\n');
+  },
+  sizing: () => sizing({ seconds: SECONDS, rounds: ROUNDS, connections: [1, 8] }),
   async profile() {
     const dir = new URL('../data/bench-profiles', import.meta.url).pathname;
     mkdirSync(dir, { recursive: true });
