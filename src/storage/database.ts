@@ -5,7 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type LogEvent } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Dialect,
+  type LogEvent,
+  type SqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import { CallsRepo } from './calls-repo.js';
 import { ConnectionsRepo } from './connections-repo.js';
@@ -147,7 +156,33 @@ function sqliteDialect(target: string): Dialect {
     database.close();
     throw error;
   }
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles the SQL on each prepare(): in the
+ * webhook path's CPU profile (BENCHMARKS.md, section 4) prepare() was the largest item of ours. The
+ * compiled statements are kept by SQL text, the most recently used `size` of them (texts with lists,
+ * `in (?, ?, …)`, vary with the list's length). Reuse is safe: Kysely runs one query at a time on
+ * SQLite's single connection, and SQLite re-prepares a statement itself after a schema change.
+ */
+function withStatementCache(database: SQLite.Database, size = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      const cached = statements.get(text);
+      if (cached) {
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = database.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > size) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+  };
 }
 
 function postgresDialect(url: string, log: StorageLogger | undefined): Dialect {
