@@ -1,5 +1,5 @@
 /** Plumbing the provider emulators share: a JSON error that becomes the reply, bounded bodies, JSON replies. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** Thrown inside a handler; the server answers `status` with `body` as JSON. */
 export class EmulatorHttpError extends Error {
@@ -70,4 +70,29 @@ export function formFields(body: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(body)) if (!(key in fields)) fields[key] = value;
   return fields;
+}
+
+/**
+ * Work an emulator goes on with after it answered (callback legs, pushes to the hub): failures are dropped,
+ * as a PBX drops them, and `idle` lets a test wait until it is all done.
+ */
+export function backgroundWork(): { run(work: Promise<unknown>): void; idle(): Promise<void> } {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    run(work) {
+      const tracked = work.catch(() => undefined).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
+
+/** Stops listening and drops kept-alive connections, so closing never waits for a client. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

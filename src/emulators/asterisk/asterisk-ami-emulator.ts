@@ -14,6 +14,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { backgroundWork } from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 import {
   ASTERISK_SCENARIOS,
@@ -121,7 +122,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
   const actions: AsteriskReceivedAction[] = [];
   const live = new Map<string, Record<string, string>>();
   const recordings = new Set<string>();
-  const background = new Set<Promise<unknown>>();
+  const background = backgroundWork();
   const wav = toneWav();
   let logins = 0;
   let refuseUntil = 0;
@@ -408,8 +409,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
         sendOriginateResponse(session, actionId, async, false, '', '', 'failed', fields, Date.now() / 1000);
       }
     })();
-    const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
-    background.add(tracked);
+    background.run(work);
   };
 
   const sendOriginateResponse = (
@@ -579,9 +579,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
     playScenario,
     finishCall,
     drop,
-    async idle() {
-      while (background.size > 0) await Promise.all(background);
-    },
+    idle: background.idle,
     async close() {
       for (const session of sessions) session.socket.destroy();
       await Promise.all([

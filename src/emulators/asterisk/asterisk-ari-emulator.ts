@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { backgroundWork } from '../emulator-http.js';
 import {
   ASTERISK_SCENARIOS,
   ASTERISK_SCENARIO_EXTENSIONS,
@@ -66,7 +67,7 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
   const clients = new Set<Client>();
   const live = new Map<string, Record<string, unknown>>();
   const requests: Array<{ method: string; path: string; query: Record<string, string> }> = [];
-  const background = new Set<Promise<unknown>>();
+  const background = backgroundWork();
   let refuseUntil = 0;
   let connections = 0;
   let sequence = 0;
@@ -145,9 +146,7 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
       rename,
     );
     json(res, 200, channel);
-    const work = play(script.steps, startAt, rename, 300);
-    const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
-    background.add(tracked);
+    background.run(play(script.steps, startAt, rename, 300));
   };
 
   const playScenario = async (request: AsteriskScenarioRequest) => {
@@ -262,9 +261,7 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
     requests,
     playScenario,
     drop,
-    async idle() {
-      while (background.size > 0) await Promise.all(background);
-    },
+    idle: background.idle,
     async close() {
       for (const client of clients) client.socket.terminate();
       wss.close();

@@ -15,7 +15,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { arrangeDelivery } from '../delivery-order.js';
 import type { DeliveryOptions } from '../delivery-order.js';
-import { EmulatorHttpError, formFields, parseJson, readBody, readDeliveryOptions, sendJson } from '../emulator-http.js';
+import {
+  EmulatorHttpError,
+  backgroundWork,
+  closeServer,
+  formFields,
+  parseJson,
+  readBody,
+  readDeliveryOptions,
+  sendJson,
+} from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 import { ITOOLABS_SCENARIOS, ITOOLABS_SCENARIO_USERS, buildItoolabsScenario } from './itoolabs-scenarios.js';
 import type { ItoolabsScenarioName, ItoolabsScenarioUser, ItoolabsScriptedPush } from './itoolabs-scenarios.js';
@@ -116,14 +125,9 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
   const requests: ItoolabsReceivedRequest[] = [];
   const history: HistoryEntry[] = [];
   const records = new Set<string>();
-  const pending = new Set<Promise<unknown>>();
+  const background = backgroundWork();
   const wav = toneWav();
   let origin = '';
-
-  const background = (work: Promise<unknown>) => {
-    const tracked = work.catch(() => undefined).finally(() => pending.delete(tracked));
-    pending.add(tracked);
-  };
 
   async function push(fields: ItoolabsScriptedPush): Promise<ItoolabsSentPush> {
     if (!hubUrl) {
@@ -229,7 +233,7 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
     if (!member) throw new EmulatorHttpError(400, { error: `Invalid parameters: [user] ${user}` });
     if (!/^\d{5,15}$/.test(phone)) throw new EmulatorHttpError(400, { error: `Invalid parameters: [phone] ${phone}` });
     const callId = randomUUID();
-    background(
+    background.run(
       (async () => {
         await delay(50);
         await playScenario({ name: 'callback', client: phone, users: [member.login], callId });
@@ -436,15 +440,10 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
       if (config.staff !== undefined) staff = [...config.staff];
     },
     playScenario,
-    async idle() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
+    idle: background.idle,
     async close() {
-      await emulator.idle();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await background.idle();
+      await closeServer(server);
     },
   };
   return emulator;

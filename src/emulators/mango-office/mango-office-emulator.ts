@@ -21,6 +21,7 @@ import {
   buildScenario,
 } from './mango-office-scenarios.js';
 import type { MangoDeliveryOptions, MangoScenarioName, MangoScriptedNotification } from './mango-office-scenarios.js';
+import { backgroundWork, closeServer } from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 
 export interface MangoStaffMember {
@@ -135,7 +136,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
   const recordings = new Set<string>(options.recordings);
   const files = new Map<string, Buffer>();
   const hits = new Map<string, number[]>();
-  const pending = new Set<Promise<unknown>>();
+  const background = backgroundWork();
   const wav = toneWav();
   let origin = '';
 
@@ -145,11 +146,6 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
       .digest('hex');
   const deviceOf = (extension: string) =>
     staff.find((m) => m.extension === extension)?.device ?? defaultDevice(extension);
-  const background = (work: Promise<unknown>) => {
-    const tracked = work.catch(() => undefined).finally(() => pending.delete(tracked));
-    pending.add(tracked);
-  };
-
   async function deliver(notifications: MangoScriptedNotification[], delayMs = 0): Promise<MangoSentNotification[]> {
     if (!hubUrl) {
       throw new HttpError(409, {
@@ -253,7 +249,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
           throw apiError(400, 3103, 'from.extension and to_number are required');
         }
         const known = staff.some((m) => m.extension === extension);
-        background(playCallback(cmd.command_id, extension, cmd.to_number, known));
+        background.run(playCallback(cmd.command_id, extension, cmd.to_number, known));
         return { status: 200, body: { result: 1000 } };
       }
       case 'queries/recording/post': {
@@ -364,15 +360,10 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
       if (config.staff !== undefined) staff = [...config.staff];
     },
     playScenario,
-    async idle() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
+    idle: background.idle,
     async close() {
-      await emulator.idle();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await background.idle();
+      await closeServer(server);
     },
   };
   return emulator;

@@ -17,7 +17,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { arrangeDelivery } from '../delivery-order.js';
 import type { DeliveryOptions } from '../delivery-order.js';
-import { EmulatorHttpError, formFields, parseJson, readBody, readDeliveryOptions, sendJson } from '../emulator-http.js';
+import {
+  EmulatorHttpError,
+  backgroundWork,
+  closeServer,
+  formFields,
+  parseJson,
+  readBody,
+  readDeliveryOptions,
+  sendJson,
+} from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 import { ZADARMA_SCENARIOS, ZADARMA_SCENARIO_EXTENSIONS, buildZadarmaScenario } from './zadarma-scenarios.js';
 import type { ZadarmaScenarioName, ZadarmaScriptedNotification } from './zadarma-scenarios.js';
@@ -116,7 +125,7 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
   const recordingsOfCall = new Map<string, string[]>();
   const links = new Map<string, { recordId: string; until: number }>();
   const hits: number[] = [];
-  const pending = new Set<Promise<unknown>>();
+  const background = backgroundWork();
   const enabled: Record<string, string> = {};
   const wav = toneWav();
   let origin = '';
@@ -137,11 +146,6 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
             : ['caller_id', 'called_did', 'call_start'];
     return hmac(fields.map((f) => n[f] ?? '').join(''), options.rawDigestSignatures === true);
   };
-  const background = (work: Promise<unknown>) => {
-    const tracked = work.catch(() => undefined).finally(() => pending.delete(tracked));
-    pending.add(tracked);
-  };
-
   async function deliver(list: ZadarmaScriptedNotification[], delayMs = 0): Promise<ZadarmaSentNotification[]> {
     if (!hubUrl) {
       throw new EmulatorHttpError(409, {
@@ -282,7 +286,7 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
         if (!/^\d{3,5}$/.test(from) || !staff.some((m) => m.extension === from))
           throw apiError(400, 'Wrong parameter from');
         if (!/^\+?\d{5,15}$/.test(to)) throw apiError(400, 'Wrong parameter to');
-        background(
+        background.run(
           (async () => {
             // The extension rings and picks up before the PBX dials the number.
             await delay(50);
@@ -438,15 +442,10 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
       if (config.staff !== undefined) staff = [...config.staff];
     },
     playScenario,
-    async idle() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
+    idle: background.idle,
     async close() {
-      await emulator.idle();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await background.idle();
+      await closeServer(server);
     },
   };
   return emulator;
