@@ -103,6 +103,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       apiKey: KEY,
       apiSalt: SALT,
       staff: AGENTS.map((agent) => ({ extension: agent.extension ?? '', name: agent.name, department: 'Продажи' })),
+      callbackDelayMs: 1500,
     });
     await seed(running, emulator);
   } catch (error) {

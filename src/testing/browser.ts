@@ -114,6 +114,8 @@ export async function startUiStage(
     apiKey: MANGO_KEY,
     apiSalt: MANGO_SALT,
     staff: options.staff ?? STAFF.map(({ extension, name }) => ({ extension, name, department: 'Sales' })),
+    // Without a pause the whole callback can reach the browser in one render and never show a popup.
+    callbackDelayMs: 500,
   });
   const agents: Record<string, User> = {};
   for (const person of STAFF.slice(0, options.agentCount ?? 2)) {

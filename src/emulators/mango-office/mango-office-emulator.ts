@@ -48,6 +48,11 @@ export interface MangoEmulatorOptions {
   rateLimits?: boolean;
   /** Ids of recordings the PBX holds already, from calls before it started; scenarios add their own. */
   recordings?: string[];
+  /**
+   * Pause before each notification of a callback's call, in ms (default 0). A real PBX takes seconds
+   * to ring the employee; a pause lets a watching UI see the call ring before it ends.
+   */
+  callbackDelayMs?: number;
 }
 
 export interface MangoScenarioRequest {
@@ -276,7 +281,14 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     if (!hubUrl) return;
     const result = { command_id: commandId, result: known ? 1000 : 3100 };
     await deliver([{ path: '/result/callback', payload: result }]);
-    if (known) await playScenario({ name: 'callback', client: toNumber, extensions: [extension], commandId });
+    if (!known) return;
+    await playScenario({
+      name: 'callback',
+      client: toNumber,
+      extensions: [extension],
+      commandId,
+      options: { delayMs: options.callbackDelayMs ?? 0 },
+    });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
