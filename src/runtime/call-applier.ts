@@ -11,16 +11,23 @@ import { callView } from './call-view.js';
 import type { LiveEventInput } from './event-bus.js';
 import type { HubContext } from './hub-context.js';
 import { isExtension, normalizePhone } from './phone.js';
-import { resolveParties } from './user-resolution.js';
+import { namedExtensions, resolveParties } from './user-resolution.js';
 
 /** How long after a click-to-call request the PBX's call for it may start. */
 const ORIGINATION_WINDOW_MS = 120_000;
 
 export type Reported = { event: VoipWebhookRequest } | { record: VoipCallRecord };
 
+export interface Applied {
+  /** The call it touched. */
+  callId: string;
+  /** Tells the users concerned; run once the change is committed, so nobody hears of an unsaved call. */
+  publish(hub: HubContext): Promise<void>;
+}
+
 /**
- * Returns the id of the call it touched. `webhookId` names the inbox row: a crash between saving the call and
- * finishing the row leaves the row pending, and handling it again must not apply it twice.
+ * `webhookId` names the inbox row: a crash between saving the call and finishing the row leaves the row
+ * pending, and handling it again must not apply it twice.
  */
 export async function applyReported(
   hub: HubContext,
@@ -28,11 +35,14 @@ export async function applyReported(
   reported: Reported,
   at: string,
   webhookId?: number,
-): Promise<string> {
-  const bindings = new Map(
-    (await hub.store.connections.listBindings(connection.id)).map((binding) => [binding.extension, binding.user_id]),
-  );
+): Promise<Applied> {
   const numbers = 'event' in reported ? reported.event : reported.record;
+  const bindings = new Map(
+    (await hub.store.connections.bindingsOf(connection.id, namedExtensions(numbers))).map((binding) => [
+      binding.extension,
+      binding.user_id,
+    ]),
+  );
   const parties = resolveParties(numbers, bindings);
   const clientNumber = normalizePhone(parties.clientNumber, connection.default_country);
   // The provider's time, when the module gives it, dates the call as well as ordering it.
@@ -56,7 +66,7 @@ export async function applyReported(
   const current = await findCall(hub, connection.id, callLookup(input));
   const stored = current ? await storedInputs(hub, current.call.id) : [];
   if (webhookId !== undefined && stored.some((done) => done.webhookId === webhookId && done.kind === input.kind)) {
-    return current!.call.id;
+    return { callId: current!.call.id, publish: async () => {} };
   }
   const history = current && { snapshot: current, inputs: stored, ...toldOf(stored.at(-1)) };
   const result = replayCall(history, input, { newId: hub.newId, connectionId: connection.id });
@@ -74,8 +84,7 @@ export async function applyReported(
       input: n === 0 ? JSON.stringify({ ...input, told: result.told } satisfies StoredInput) : null,
     })),
   );
-  await publishNotices(hub, result.snapshot, result.notices);
-  return call.id;
+  return { callId: call.id, publish: (committed) => publishNotices(committed, result.snapshot, result.notices) };
 }
 
 /** An input as kept with the call, with what users had been told once it was applied. */

@@ -9,7 +9,7 @@ import type {
   VoipMember,
   VoipTestConnectionResult,
 } from '../contract/index.js';
-import type { Binding, Connection, UnknownCallerPolicy } from '../storage/index.js';
+import type { Binding, Connection, Repositories, UnknownCallerPolicy } from '../storage/index.js';
 import { mergeSettings, openSettings, publicSettings, type PublicSettings } from './connection-settings.js';
 import { lookupContact } from './contacts.js';
 import { newSecret } from './credentials.js';
@@ -107,13 +107,55 @@ export function moduleStorage(hub: HubContext, connectionId: string): ModuleStor
   };
 }
 
+export interface HeldStorage {
+  storage: ModuleStorage;
+  /** Writes what the module wrote, with `repos` (a transaction's); later writes go straight to the database. */
+  commit(repos: Pick<Repositories, 'connections'>): Promise<void>;
+}
+
+/**
+ * Module storage whose writes wait for `commit`, so that a webhook's module state lands in the same
+ * transaction as the call it changed: a crash or a failure leaves both as they were, and handling the
+ * webhook again (recovery, Replay) starts from the same state. Reads see the held writes.
+ */
+export function heldStorage(hub: HubContext, connectionId: string): HeldStorage {
+  const held = new Map<string, string | undefined>();
+  let committed = false;
+  const direct = moduleStorage(hub, connectionId);
+  return {
+    storage: {
+      getItem: async (key) => (!committed && held.has(key) ? held.get(key) : direct.getItem(key)),
+      setItem: async (key, value) => {
+        if (committed) return direct.setItem(key, value);
+        held.set(key, String(value));
+      },
+      removeItem: async (key) => {
+        if (committed) return direct.removeItem(key);
+        held.set(key, undefined);
+      },
+    },
+    async commit(repos) {
+      committed = true;
+      for (const [key, value] of held) {
+        if (value === undefined) await repos.connections.removeItem(connectionId, key);
+        else await repos.connections.setItem(connectionId, key, value);
+      }
+      held.clear();
+    },
+  };
+}
+
 /** The module of a connection, wrapped with timeouts, logging and error mapping. */
-export function runnerFor(hub: HubContext, connection: Connection): ModuleRunner {
+export function runnerFor(
+  hub: HubContext,
+  connection: Connection,
+  storage: ModuleStorage = moduleStorage(hub, connection.id),
+): ModuleRunner {
   return new ModuleRunner({
     connectionId: connection.id,
     definition: connectorOf(hub, connection),
     settings: openSettings(JSON.parse(connection.settings) as Record<string, unknown>, hub.box),
-    storage: moduleStorage(hub, connection.id),
+    storage,
     logger: hub.log,
     webhookUrl: webhookUrl(hub, connection),
     timeoutMs: connection.timeout_ms,

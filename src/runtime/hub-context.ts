@@ -25,6 +25,16 @@ export interface HubContext {
   onConnectionsChanged?: () => void;
 }
 
+/**
+ * `fn` with a context whose repositories write in one transaction; a `store.transaction` inside joins it.
+ * Nothing in `fn` may wait on the network: on SQLite the transaction holds the only connection.
+ */
+export function inTransaction<T>(hub: HubContext, fn: (tx: HubContext) => Promise<T>): Promise<T> {
+  return hub.store.transaction((repos) =>
+    fn({ ...hub, store: { ...hub.store, ...repos, transaction: (inner) => inner(repos) } }),
+  );
+}
+
 export function isoNow(hub: Pick<HubContext, 'now'>): string {
   return hub.now().toISOString();
 }

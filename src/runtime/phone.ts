@@ -17,6 +17,20 @@ export function isExtension(raw: string): boolean {
  * (an extension, a short code, or something the provider sent we cannot place). Never throws.
  */
 export function normalizePhone(raw: string, defaultCountry = 'RU'): string {
+  // Parsing is the slow part of a webhook's handling, and each call's events repeat the same numbers.
+  const key = `${defaultCountry}\n${raw}`;
+  const known = normalized.get(key);
+  if (known !== undefined) return known;
+  const result = parseNumber(raw, defaultCountry);
+  if (normalized.size >= NORMALIZED_CACHE_SIZE) normalized.delete(normalized.keys().next().value as string);
+  normalized.set(key, result);
+  return result;
+}
+
+const NORMALIZED_CACHE_SIZE = 10_000;
+const normalized = new Map<string, string>();
+
+function parseNumber(raw: string, defaultCountry: string): string {
   const trimmed = raw.trim();
   const digits = trimmed.replace(/\D/g, '');
   if (digits.length === 0) return trimmed;

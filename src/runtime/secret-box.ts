@@ -14,12 +14,16 @@ export interface SecretBox {
   isSealed(value: string): boolean;
 }
 
+const OPENED_CACHE_SIZE = 1000;
+
 /**
  * Any string works as key material: it is stretched to 32 bytes with sha256. `previous` keys only open:
  * during a key rotation, values sealed with the old key stay readable until they are sealed again.
  */
 export function createSecretBox(keyMaterial: string, previous: readonly string[] = []): SecretBox {
   const [key, ...older] = [keyMaterial, ...previous].map((material) => createHash('sha256').update(material).digest());
+  // Every webhook opens its connection's settings; the sealed text changes whenever a secret does.
+  const opened = new Map<string, string>();
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -29,23 +33,32 @@ export function createSecretBox(keyMaterial: string, previous: readonly string[]
     },
     open(sealed) {
       if (!sealed.startsWith(PREFIX)) return sealed;
-      const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
-      for (const candidate of [key!, ...older]) {
-        const decipher = createDecipheriv('aes-256-gcm', candidate, raw.subarray(0, 12));
-        decipher.setAuthTag(raw.subarray(12, 28));
-        try {
-          return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-        } catch {
-          // Not this key: try the previous one.
-        }
-      }
-      throw new Error(
-        'A stored secret cannot be decrypted: SWITCHBOARD_SECRET or the key file changed. ' +
-          'To rotate the key, use `switchboard secret rotate` (docs/security.md).',
-      );
+      const known = opened.get(sealed);
+      if (known !== undefined) return known;
+      const plain = decrypt(sealed);
+      if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value as string);
+      opened.set(sealed, plain);
+      return plain;
     },
     isSealed: (value) => value.startsWith(PREFIX),
   };
+
+  function decrypt(sealed: string): string {
+    const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
+    for (const candidate of [key!, ...older]) {
+      const decipher = createDecipheriv('aes-256-gcm', candidate, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      try {
+        return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      } catch {
+        // Not this key: try the previous one.
+      }
+    }
+    throw new Error(
+      'A stored secret cannot be decrypted: SWITCHBOARD_SECRET or the key file changed. ' +
+        'To rotate the key, use `switchboard secret rotate` (docs/security.md).',
+    );
+  }
 }
 
 /** Keys that only open: SWITCHBOARD_PREVIOUS_SECRET, else the key file's `.previous` left by a rotation. */

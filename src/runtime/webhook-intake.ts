@@ -6,12 +6,12 @@
  */
 import { HttpResponse, makeHeaders, type FetchRequest, type VoipWebhookParseResult } from '../contract/index.js';
 import type { Connection, Webhook } from '../storage/index.js';
-import { applyReported } from './call-applier.js';
+import { applyReported, type Applied } from './call-applier.js';
 import { applyGenerateCallResult } from './click-to-call.js';
-import { getConnection, runnerFor, webhookUrl } from './connections.js';
+import { getConnection, heldStorage, runnerFor, webhookUrl } from './connections.js';
 import { sha256 } from './credentials.js';
 import { HubError, toHubError } from './errors.js';
-import { isoNow, type HubContext } from './hub-context.js';
+import { inTransaction, isoNow, type HubContext } from './hub-context.js';
 import { SerialQueue } from './serial-queue.js';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
@@ -86,16 +86,15 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
           options.retries === false
             ? undefined
             : await hub.store.webhooks.findDuplicate(connection.id, fingerprint, since);
-        const id = await hub.store.webhooks.insertPending(row);
+        const stored = await hub.store.webhooks.insertPendingRow(row);
         if (first?.status === 'pending') {
           // The connection's lock is ours, so nobody is handling it: a crash left it. Handle it now, once.
           await hub.store.webhooks.beginAttempt(first.id);
           await process(hub, connection, first);
-          return answerAsBefore(hub, id, (await hub.store.webhooks.get(first.id)) as Webhook);
+          return answerAsBefore(hub, stored.id, (await hub.store.webhooks.get(first.id)) as Webhook);
         }
-        if (first) return answerAsBefore(hub, id, first);
-        const stored = await hub.store.webhooks.get(id);
-        return process(hub, connection, stored as Webhook);
+        if (first) return answerAsBefore(hub, stored.id, first);
+        return process(hub, connection, stored);
       });
     },
 
@@ -147,10 +146,16 @@ async function answerAsBefore(hub: HubContext, id: number, first: Webhook): Prom
   return { ...answer, webhookId: id };
 }
 
+/**
+ * The module parses the request with its storage writes held; then those writes, the call change and the
+ * row's outcome land in one transaction (one commit instead of one per statement), and only then are the
+ * users told.
+ */
 async function process(hub: HubContext, connection: Connection, row: Webhook): Promise<WebhookAnswer> {
+  const held = heldStorage(hub, connection.id);
   let result: VoipWebhookParseResult;
   try {
-    result = await runnerFor(hub, connection).parseWebhookRequest(toFetchRequest(hub, connection, row));
+    result = await runnerFor(hub, connection, held.storage).parseWebhookRequest(toFetchRequest(hub, connection, row));
   } catch (error) {
     return fail(hub, row, error);
   }
@@ -161,40 +166,41 @@ async function process(hub: HubContext, connection: Connection, row: Webhook): P
     callRecord: result.callRecord,
     generateCallResult: result.generateCallResult,
   });
-  const reported = !!result.event || !!result.callRecord || !!result.generateCallResult;
-  if (!reported && response.statusCode >= 400) {
-    await hub.store.webhooks.finish(row.id, {
-      status: 'rejected',
-      processed_at: isoNow(hub),
-      response_status: answer.status,
-      response_body: answer.body,
-      response_headers: JSON.stringify(answer.headers),
-      parse_result: parseResult,
-    });
-    return { ...answer, webhookId: row.id };
-  }
-
-  let callId: string | null = null;
-  try {
-    if (result.event) {
-      callId = await applyReported(hub, connection, { event: result.event }, row.received_at, row.id);
-    }
-    if (result.callRecord) {
-      callId = await applyReported(hub, connection, { record: result.callRecord }, row.received_at, row.id);
-    }
-    if (result.generateCallResult) await applyGenerateCallResult(hub, connection, result.generateCallResult);
-  } catch (error) {
-    return fail(hub, row, error, parseResult);
-  }
-  await hub.store.webhooks.finish(row.id, {
-    status: 'processed',
+  const outcome = {
     processed_at: isoNow(hub),
     response_status: answer.status,
     response_body: answer.body,
     response_headers: JSON.stringify(answer.headers),
     parse_result: parseResult,
-    call_id: callId,
-  });
+  };
+  const reported = !!result.event || !!result.callRecord || !!result.generateCallResult;
+  if (!reported && response.statusCode >= 400) {
+    await inTransaction(hub, async (tx) => {
+      await held.commit(tx.store);
+      await tx.store.webhooks.finish(row.id, { status: 'rejected', ...outcome });
+    });
+    return { ...answer, webhookId: row.id };
+  }
+
+  let applied: Applied[];
+  try {
+    applied = await inTransaction(hub, async (tx) => {
+      await held.commit(tx.store);
+      const done: Applied[] = [];
+      if (result.event) {
+        done.push(await applyReported(tx, connection, { event: result.event }, row.received_at, row.id));
+      }
+      if (result.callRecord) {
+        done.push(await applyReported(tx, connection, { record: result.callRecord }, row.received_at, row.id));
+      }
+      if (result.generateCallResult) await applyGenerateCallResult(tx, connection, result.generateCallResult);
+      await tx.store.webhooks.finish(row.id, { status: 'processed', ...outcome, call_id: done.at(-1)?.callId ?? null });
+      return done;
+    });
+  } catch (error) {
+    return fail(hub, row, error, parseResult);
+  }
+  for (const change of applied) await change.publish(hub);
   return { ...answer, webhookId: row.id };
 }
 

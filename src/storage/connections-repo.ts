@@ -57,6 +57,17 @@ export class ConnectionsRepo {
       .execute();
   }
 
+  /** The bindings of these extensions only: an event names a few of a connection's many. */
+  bindingsOf(connectionId: string, extensions: readonly string[]): Promise<Binding[]> {
+    if (extensions.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('bindings')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('extension', 'in', [...extensions])
+      .execute();
+  }
+
   findBinding(connectionId: string, extension: string): Promise<Binding | undefined> {
     return this.db
       .selectFrom('bindings')

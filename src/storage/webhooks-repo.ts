@@ -45,12 +45,16 @@ export class WebhooksRepo {
 
   /** Stores the request as pending with its first attempt begun; returns its id. */
   async insertPending(webhook: IncomingWebhook): Promise<number> {
-    const row = await this.db
+    return (await this.insertPendingRow(webhook)).id;
+  }
+
+  /** The stored row, as a later `get` would read it. */
+  insertPendingRow(webhook: IncomingWebhook): Promise<Webhook> {
+    return this.db
       .insertInto('webhooks')
       .values({ ...webhook, status: 'pending', attempts: 1 })
-      .returning('id')
+      .returningAll()
       .executeTakeFirstOrThrow();
-    return row.id;
   }
 
   /**

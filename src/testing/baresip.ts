@@ -3,7 +3,7 @@
  * tests. Each phone gets its own config folder; `stop` kills the process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 
@@ -78,12 +78,25 @@ export class BaresipPhone {
       `<sip:${options.extension}@${options.proxy};transport=udp>;auth_pass=${options.password};` +
         `answermode=${options.answer};regint=60;audio_codecs=PCMU,PCMA\n`,
     );
-    const child = spawn('baresip', ['-f', options.dir], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const logFile = join(options.dir, 'baresip.log');
+    const log = openSync(logFile, 'w');
+    const child = spawn('baresip', ['-f', options.dir], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    let running = true;
     const exited = new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
+    }).then(() => {
+      running = false;
     });
-    const socket = await connectWithRetry(options.ctrlPort, 5000);
+    // A loaded machine (the whole suite on two cores) can take seconds to start it.
+    const socket = await connectWithRetry(options.ctrlPort, 20_000, () => running).catch((error: unknown) => {
+      child.kill('SIGKILL');
+      const output = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ');
+      throw new Error(
+        `${(error as Error).message} (baresip ${running ? 'still starting' : 'exited'}; its log: ${output})`,
+      );
+    });
     return new BaresipPhone(options.extension, child, socket, exited);
   }
 
@@ -155,9 +168,10 @@ export class BaresipPhone {
   }
 }
 
-async function connectWithRetry(port: number, timeoutMs: number): Promise<Socket> {
+async function connectWithRetry(port: number, timeoutMs: number, alive: () => boolean): Promise<Socket> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (!alive()) throw new Error(`baresip exited before its control socket on ${port} opened`);
     try {
       return await new Promise<Socket>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1');
