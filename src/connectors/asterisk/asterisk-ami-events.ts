@@ -48,8 +48,8 @@ export interface AmiCall {
   agents: Record<string, AmiAgent>;
   /** Live channels: Uniqueid → the agent's extension, or '' for the PBX side. */
   channels: Record<string, string>;
-  /** A channel of the call is being recorded (MixMonitorStart). */
-  recording?: { uniqueid: string; at?: string };
+  /** A channel of the call is being recorded (MixMonitorStart; ARI: RecordingStarted, with the stored name). */
+  recording?: { uniqueid: string; at?: string; stored?: string };
   cdr?: AmiCdrTotal;
   /** Every channel hung up, or the call was ended after a gap. */
   ended?: boolean;
@@ -406,7 +406,8 @@ export function cdrRecord(
 
 /**
  * A call record from the call's own events, for ARI, which has no Cdr: talk time is the time some agent
- * was talking (overlaps counted once), the disposition answered when anyone talked.
+ * was talking (overlaps counted once), the disposition answered when anyone talked. A recording ARI
+ * reported goes with it: `{linkedid, uniqueid, at?, stored}`.
  */
 export function eventsRecord(call: AmiCall, last: VoipCallDisposition): VoipCallRecord {
   const spans = Object.values(call.agents)
@@ -431,7 +432,7 @@ export function eventsRecord(call: AmiCall, last: VoipCallDisposition): VoipCall
     duration: Math.round(total / 1000),
     disposition: talkers.length > 0 ? VoipCallDisposition.Answered : last,
     callId: call.id,
-    call: null,
+    call: call.recording ? { linkedid: call.id, ...call.recording } : null,
   };
 }
 
