@@ -405,6 +405,34 @@ describe('ModuleRunner', () => {
     expect(observed).toEqual([]);
   });
 
+  it('fetches a recording through the connector, checks what it gave, and says when there is no such capability', async () => {
+    expect(await runner(define(() => ({}))).fetchRecording({ name: 'r1' })).toBeUndefined();
+    const seen: unknown[] = [];
+    const audio = (value: unknown) => ({
+      ...define(() => ({})),
+      fetchRecording: async (ctx: ConnectorContext, data: unknown) => {
+        seen.push(data, typeof ctx.fetch);
+        return value;
+      },
+    });
+    const body = new ReadableStream<Uint8Array>();
+    expect(
+      await runner(audio({ contentType: 'audio/wav', contentLength: 44, body })).fetchRecording({ name: 'r1' }),
+    ).toEqual({ contentType: 'audio/wav', contentLength: 44, body });
+    expect(seen).toEqual([{ name: 'r1' }, 'function']);
+    expect(await runner(audio(undefined)).fetchRecording({})).toBeUndefined();
+    for (const [value, message] of [
+      ['https://pbx.example/r1.wav', /instead of the audio/],
+      [{ contentType: 'wav', body }, /not a media type/],
+      [{ contentType: 'audio/wav', contentLength: -1, body }, /not a number of bytes/],
+      [{ contentType: 'audio/wav', body: 'RIFF' }, /instead of a ReadableStream/],
+    ] as const) {
+      const error = await failure(runner(audio(value)).fetchRecording({}));
+      expect(error.code).toBe('module_invalid_result');
+      expect(error.message).toMatch(message);
+    }
+  });
+
   it('logs every call with connection id, function and duration; module logs carry them too', async () => {
     const { logger, lines } = capture();
     const definition = define((ctx) => ({
