@@ -10,6 +10,7 @@ import {
   type ConnectorContext,
   type ConnectorDefinition,
   type FetchRequest,
+  type RecordingAudio,
   type VoipModule,
 } from '../contract/index.js';
 import { closedPort, listen, type TestServer } from '../testing/http-helpers.js';
@@ -412,7 +413,8 @@ describe('ModuleRunner', () => {
       ...define(() => ({})),
       fetchRecording: async (ctx: ConnectorContext, data: unknown) => {
         seen.push(data, typeof ctx.fetch);
-        return value;
+        // What a plain JavaScript connector might return, whatever its type says.
+        return value as RecordingAudio | undefined;
       },
     });
     const body = new ReadableStream<Uint8Array>();

@@ -215,3 +215,33 @@ describe('stored recordings over ARI', () => {
     }
   });
 });
+
+describe('chan_sip peers as members', () => {
+  it('counts OK and LAGGED peers online, and without qualify the registered ones (those with an address)', async () => {
+    const staff = [
+      { extension: '101' },
+      { extension: '102', state: 'LAGGED (620 ms)' },
+      { extension: '103', state: 'Unavailable' },
+    ];
+    const labels = async (qualify: boolean) => {
+      const emulator = await startAsteriskAmiEmulator({ users: { [USER]: SECRET }, technology: 'SIP', staff, qualify });
+      try {
+        const settings = { ...SETTINGS, host: emulator.host, port: emulator.port, technology: 'SIP' };
+        return (await asteriskConnector.create(memoryContext(settings).ctx).VoipGetMembers()).map((m) => m.label);
+      } finally {
+        await emulator.close();
+      }
+    };
+    // The trunk peer ("provider") is listed by SIPpeers too, and left out.
+    expect(await labels(true)).toEqual([
+      'Extension 101 (online: OK (5 ms))',
+      'Extension 102 (online: LAGGED (620 ms))',
+      'Extension 103 (offline: UNREACHABLE)',
+    ]);
+    expect(await labels(false)).toEqual([
+      'Extension 101 (online: Unmonitored)',
+      'Extension 102 (online: Unmonitored)',
+      'Extension 103 (offline: Unmonitored)',
+    ]);
+  });
+});

@@ -188,7 +188,7 @@ export const asteriskConnector: ConnectorDefinition = {
                 member(endpoint.objectname, endpoint.devicestate, endpoint.devicestate !== 'Unavailable'),
               )
             : (await ami.list([['Action', 'SIPpeers']], 'PeerlistComplete')).flatMap((peer) =>
-                member(peer.objectname, peer.status, /^OK\b/i.test(peer.status ?? '')),
+                member(peer.objectname, peer.status, sipPeerOnline(peer)),
               ),
         );
       },
@@ -738,6 +738,16 @@ export function recordingUrl(template: string, linkedid: string, uniqueid: strin
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in parts ? encodeURIComponent(parts[name]!) : whole,
   );
+}
+
+/**
+ * chan_sip's Status says "OK (n ms)" or "LAGGED (n ms)" for a reachable peer when it is qualified, and
+ * "Unmonitored" for every peer when not: then a registered peer is the one with an address.
+ */
+function sipPeerOnline(peer: AmiMessage): boolean {
+  const status = peer.status ?? '';
+  if (/^(OK|LAGGED)\b/i.test(status)) return true;
+  return /^Unmonitored$/i.test(status) && !!peer.ipaddress && peer.ipaddress !== '-none-';
 }
 
 function member(name: string | undefined, state: string | undefined, online: boolean): VoipMember[] {
