@@ -4,20 +4,12 @@
  * through the REST API, including click-to-call by POST /ari/channels, a WebSocket dropped mid-call, a call
  * that began while it was down, and a stored recording played through the hub.
  */
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { findConnector } from '../src/connectors/index.js';
 import { startAsteriskAriEmulator, type AsteriskAriEmulator } from '../src/emulators/asterisk/asterisk-ari-emulator.js';
 import type { AsteriskScenarioName } from '../src/emulators/asterisk/asterisk-scenarios.js';
-import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
-import { createHub, type Hub } from '../src/runtime/hub.js';
-import { createSecretBox } from '../src/runtime/secret-box.js';
-import { createApiToken, createUser } from '../src/runtime/users.js';
-import { buildApp } from '../src/server/app.js';
-import { Counters } from '../src/server/metrics.js';
+import type { CallDetailsView } from '../src/runtime/call-view.js';
 import { describeEachDatabase } from '../src/testing/databases.js';
-import { closedPort } from '../src/testing/http-helpers.js';
+import { startRealHub, type Person, type RealHub } from '../src/testing/real-hub.js';
 import { openEventStream } from '../src/testing/sse-client.js';
 
 const CLIENT = '79161234567';
@@ -77,92 +69,40 @@ const EXPECTED: Partial<
 };
 
 describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
-  let hub: Hub;
-  let app: FastifyInstance;
+  let real: RealHub;
   let emulator: AsteriskAriEmulator;
-  let base: string;
-  const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
-  const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
   let connectionId: string;
-
-  const api = (who: keyof typeof tokens, path: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', ...init.headers },
-    });
-  const json = async <T = Record<string, unknown>>(who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
-    const response = await api(who, path, init);
-    const body = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const api: RealHub['api'] = (who, path, init) => real.api(who, path, init);
+  const json = <T = Record<string, unknown>>(who: Person, path: string, init?: RequestInit) =>
+    real.json<T>(who, path, init);
   const callOf = async (linkedid: string) => {
-    const found = (await json<{ items: CallView[] }>('admin', '/api/v1/calls?limit=100')).items.find(
-      (call) => call.externalId === linkedid,
-    );
+    const found = (await real.calls('admin')).find((call) => call.externalId === linkedid);
     return found ? json<CallDetailsView>('admin', `/api/v1/calls/${found.id}`) : undefined;
   };
   const source = async () =>
     (await json<{ eventSource: Record<string, unknown> }>('admin', `/api/v1/connections/${connectionId}`)).eventSource;
 
   beforeEach(async () => {
-    const port = await closedPort();
-    base = `http://127.0.0.1:${port}`;
-    const log = pino({ level: 'silent' });
     emulator = await startAsteriskAriEmulator({
       users: { hub: ARI_PASSWORD },
       staff: [{ extension: '101' }, { extension: '102' }, { extension: '103', state: 'Unavailable' }],
       originate: { '102': 'busy' },
     });
-    hub = createHub({
-      store: getStore(),
-      box: createSecretBox('integration key material'),
-      log,
-      publicUrl: base,
-      findConnector,
+    real = await startRealHub(getStore(), {
       eventSources: { syncMs: 200, backoffMs: 100, maxBackoffMs: 400, lockRetryMs: 200 },
     });
-    app = await buildApp({ hub, logger: log, counters: new Counters() });
-    await hub.start();
-    await app.listen({ port, host: '127.0.0.1' });
-    for (const [name, role] of [
-      ['admin', 'admin'],
-      ['anna', 'agent'],
-      ['boris', 'agent'],
-    ] as const) {
-      const { user } = await createUser(hub, { email: `${name}@example.com`, name, role, password: 'password-123' });
-      tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
-      if (name !== 'admin') ids[name] = user.id;
-    }
-    const saved = await json<{ id: string }>('admin', '/api/v1/connections', {
-      method: 'POST',
-      body: JSON.stringify({
-        connectorId: 'asterisk',
-        settings: {
-          mode: 'ari',
-          host: emulator.host,
-          port: emulator.port,
-          user: 'hub',
-          secret: ARI_PASSWORD,
-          ariApp: 'crm',
-        },
-      }),
-    });
-    connectionId = saved.id;
-    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
-      method: 'PUT',
-      body: JSON.stringify([
-        { extension: '101', userId: ids.anna },
-        { extension: '102', userId: ids.boris },
-      ]),
-    });
+    connectionId = (
+      await real.connect(
+        'asterisk',
+        { mode: 'ari', host: emulator.host, port: emulator.port, user: 'hub', secret: ARI_PASSWORD, ariApp: 'crm' },
+        { anna: '101', boris: '102' },
+      )
+    ).id;
     await expect.poll(async () => (await source()).status, { timeout: 5000 }).toBe('connected');
   });
 
   afterEach(async () => {
-    await app?.close();
-    await hub?.stop();
+    await real?.close();
     await emulator?.close();
   });
 
@@ -188,7 +128,7 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
           direction: expected.direction,
           disposition: expected.disposition,
           duration: expected.duration,
-          ownerId: ids[expected.owner],
+          ownerId: real.ids[expected.owner],
         });
       const call = (await callOf(played.linkedid))!;
       expect(call.legs.map((leg) => [leg.extension, leg.outcome])).toEqual(expected.legs);
@@ -220,7 +160,7 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
       .toMatchObject({
         status: 'ended',
         disposition: 'answered',
-        ownerId: ids.anna,
+        ownerId: real.ids.anna,
       });
     expect(emulator.connections).toBe(2);
     const inbox = await json<{ items: Array<{ path: string; body: string }> }>(
@@ -279,11 +219,11 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
     // MixMonitor files on a web server (the URL template) keep priority: a plain link again.
     await json('admin', `/api/v1/connections/${connectionId}`, {
       method: 'PATCH',
-      body: JSON.stringify({ settings: { recordUrlTemplate: `${base}/monitor/{uniqueid}.wav` } }),
+      body: JSON.stringify({ settings: { recordUrlTemplate: `${real.base}/monitor/{uniqueid}.wav` } }),
     });
     const redirect = await api('anna', path);
     expect(redirect.status).toBe(302);
-    expect(redirect.headers.get('location')).toBe(`${base}/monitor/${played.linkedid}.wav`);
+    expect(redirect.headers.get('location')).toBe(`${real.base}/monitor/${played.linkedid}.wav`);
   });
 
   for (const [stage, until, status] of [
@@ -291,14 +231,14 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
     ['talking', 10, 'talking'],
   ] as const) {
     it(`picks up a call that began while the WebSocket was down (${stage}), and ends it with the new one`, async () => {
-      const anna = await openEventStream(`${base}/api/v1/events`, tokens.anna);
+      const anna = await openEventStream(`${real.base}/api/v1/events`, real.tokens.anna);
       try {
         emulator.drop(800);
         const played = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT, until });
         await expect.poll(async () => (await source()).reconnects, { timeout: 8000 }).toBe(1);
         await expect
           .poll(() => callOf(played.linkedid), { timeout: 5000 })
-          .toMatchObject({ status, direction: 'in', clientNumber: `+${CLIENT}`, ownerId: ids.anna });
+          .toMatchObject({ status, direction: 'in', clientNumber: `+${CLIENT}`, ownerId: real.ids.anna });
         const call = (await callOf(played.linkedid))!;
         expect(call.legs.map((leg) => [leg.extension, leg.status])).toEqual([['101', status]]);
         await anna.next(status === 'ringing' ? 'call.ringing' : 'call.answered');
@@ -317,7 +257,7 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
         await emulator.finishCall(played.linkedid);
         await expect
           .poll(() => callOf(played.linkedid), { timeout: 5000 })
-          .toMatchObject({ status: 'ended', disposition: 'answered', missed: false, ownerId: ids.anna });
+          .toMatchObject({ status: 'ended', disposition: 'answered', missed: false, ownerId: real.ids.anna });
         const ended = (await callOf(played.linkedid))!;
         expect(ended.legs.map((leg) => [leg.extension, leg.outcome])).toEqual([['101', 'answered']]);
         // Ringing: the answer came over the new WebSocket, on the PBX's clock. Talking: counted from the listing.

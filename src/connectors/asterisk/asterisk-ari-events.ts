@@ -62,15 +62,8 @@ export interface AriLiveChannel {
 
 /** Reads an event; undefined when it is not an ARI event object with a type. */
 export function readAriEvent(text: string): AriEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const event = value as Record<string, unknown>;
-  if (typeof event.type !== 'string' || event.type === '') return undefined;
+  const event = jsonObject(text);
+  if (!event || typeof event.type !== 'string' || event.type === '') return undefined;
   for (const key of [
     'channel',
     'peer',
@@ -103,14 +96,9 @@ export function readAriEvent(text: string): AriEvent | undefined {
 
 /** Reads a `/ari/live` entry; undefined when it is not one. */
 export function readAriLive(body: string): AriLiveChannel | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { channel, linkedid, call, listedAt } = value as Record<string, unknown>;
+  const value = jsonObject(body);
+  if (!value) return undefined;
+  const { channel, linkedid, call, listedAt } = value;
   if (typeof channel !== 'object' || channel === null) return undefined;
   const { id, name } = channel as Record<string, unknown>;
   if (typeof id !== 'string' || !id || typeof name !== 'string') return undefined;
@@ -139,6 +127,19 @@ export function liveChannelMessage(entry: AriLiveChannel): AmiMessage {
     ...fields(entry.channel, '', () => entry.call),
     channelstate: STATES[entry.channel.state ?? ''] ?? '',
   });
+}
+
+/** The JSON object the text holds; undefined for anything else. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** The channels an event names, for the connector to look up their calls. */
