@@ -264,6 +264,16 @@ export function checkCallLink(value: unknown): string {
 export function checkRecordingAudio(value: unknown): RecordingAudio | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) throw invalid(`fetchRecording returned ${describeKind(value)} instead of the audio`);
+  try {
+    return checkAudioFields(value);
+  } catch (error) {
+    // The PBX's answer is not read: let its connection go.
+    if (value.body instanceof ReadableStream) void value.body.cancel().catch(() => undefined);
+    throw error;
+  }
+}
+
+function checkAudioFields(value: Fields): RecordingAudio {
   const contentType = requiredText(value.contentType, 'fetchRecording returned audio with a contentType');
   if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
     throw invalid(`fetchRecording returned the content type ${preview(contentType)}, which is not a media type`);

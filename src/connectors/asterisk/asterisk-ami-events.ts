@@ -13,7 +13,8 @@
  *   BlindTransfer to <ext>      start for the target at once, so the call stays open while it rings
  *   Hangup of an agent's channel  end for that agent (answered when it talked)
  *   Hangup of the last channel  end of the whole call, when an agent was left open (events lost)
- *   CoreShowChannel (reconnect) an agent found talking (or ringing) in a call begun during the gap
+ *   CoreShowChannel (reconnect) an agent found talking (or ringing) in a call begun during the gap, or
+ *                               found talking who was ringing when the stream stopped
  *   MixMonitorStart             the call is recorded; Cdr → the call record
  */
 import { VoipCallDirection, VoipCallDisposition, VoipWebhookEvent } from '../../contract/index.js';
@@ -221,7 +222,14 @@ export function applyCallEvent(call: AmiCall, message: AmiMessage, technology: s
       if (!uniqueid) return NONE;
       const extension = agent(message.channel);
       call.channels[uniqueid] = extension ?? '';
-      if (!extension || call.agents[extension]) return NONE;
+      const known = extension ? call.agents[extension] : undefined;
+      // Ringing when the stream stopped, answered during the gap: its DialEnd was lost.
+      if (known?.status === 'ringing' && known.uniqueid === uniqueid && message.channelstate === '6') {
+        known.status = 'talking';
+        known.talked = true;
+        return agentStep(VoipWebhookEvent.NotifyAnswer, extension!);
+      }
+      if (!extension || known) return NONE;
       if (message.channelstate === '6') {
         call.agents[extension] = { uniqueid, status: 'talking', talked: true };
         return agentStep(VoipWebhookEvent.NotifyAnswer, extension);
