@@ -76,8 +76,9 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
   // What ARI's Channel object leaves out but Asterisk knows: each live channel's Linkedid, and the bridges.
   const linkedids = new Map<string, string>();
   const bridges = new Map<string, { id: string; channels: string[]; creationtime: string }>();
-  // Recordings by channel while they run (name), and the stored ones by name.
+  // The names of the recordings running, by channel; when each started; the stored ones.
   const recording = new Map<string, string>();
+  const recordingStart = new Map<string, number>();
   const stored = new Set<string>();
   const wav = toneWav();
   const requests: Array<{ method: string; path: string; query: Record<string, string> }> = [];
@@ -180,7 +181,6 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
     stored.add(name);
     return [{ type: 'RecordingFinished', timestamp: ariTime(at), recording: described(name, 'done') }];
   };
-  const recordingStart = new Map<string, number>();
   const drop = (refuseMs = 300) => {
     refuseUntil = Date.now() + refuseMs;
     for (const client of clients) client.socket.terminate();
