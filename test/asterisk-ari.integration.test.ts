@@ -1,24 +1,19 @@
 /**
  * Asterisk in ARI mode end to end: the real hub keeps the ARI events WebSocket open to the emulator (a
  * real HTTP and WebSocket server), the scripted calls are played over it, and the result is read back
- * through the REST API, including click-to-call by POST /ari/channels and a WebSocket dropped mid-call.
+ * through the REST API, including click-to-call by POST /ari/channels, a WebSocket dropped mid-call, a call
+ * that began while it was down, and a stored recording played through the hub.
  */
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { findConnector } from '../src/connectors/index.js';
 import { startAsteriskAriEmulator, type AsteriskAriEmulator } from '../src/emulators/asterisk/asterisk-ari-emulator.js';
 import type { AsteriskScenarioName } from '../src/emulators/asterisk/asterisk-scenarios.js';
-import type { CallDetailsView, CallView } from '../src/runtime/call-view.js';
-import { createHub, type Hub } from '../src/runtime/hub.js';
-import { createSecretBox } from '../src/runtime/secret-box.js';
-import { createApiToken, createUser } from '../src/runtime/users.js';
-import { buildApp } from '../src/server/app.js';
-import { Counters } from '../src/server/metrics.js';
+import type { CallDetailsView } from '../src/runtime/call-view.js';
 import { describeEachDatabase } from '../src/testing/databases.js';
-import { closedPort } from '../src/testing/http-helpers.js';
+import { startRealHub, type Person, type RealHub } from '../src/testing/real-hub.js';
+import { openEventStream } from '../src/testing/sse-client.js';
 
 const CLIENT = '79161234567';
+const ARI_PASSWORD = 'ari-password';
 
 const EXPECTED: Partial<
   Record<
@@ -74,89 +69,40 @@ const EXPECTED: Partial<
 };
 
 describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
-  let hub: Hub;
-  let app: FastifyInstance;
+  let real: RealHub;
   let emulator: AsteriskAriEmulator;
-  let base: string;
-  const tokens: Record<'admin' | 'anna' | 'boris', string> = { admin: '', anna: '', boris: '' };
-  const ids: Record<'anna' | 'boris', string> = { anna: '', boris: '' };
   let connectionId: string;
-
-  const json = async <T = Record<string, unknown>>(who: keyof typeof tokens, path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
-    });
-    const body = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${response.status} ${JSON.stringify(body)}`);
-    return body;
-  };
+  const api: RealHub['api'] = (who, path, init) => real.api(who, path, init);
+  const json = <T = Record<string, unknown>>(who: Person, path: string, init?: RequestInit) =>
+    real.json<T>(who, path, init);
   const callOf = async (linkedid: string) => {
-    const found = (await json<{ items: CallView[] }>('admin', '/api/v1/calls?limit=100')).items.find(
-      (call) => call.externalId === linkedid,
-    );
+    const found = (await real.calls('admin')).find((call) => call.externalId === linkedid);
     return found ? json<CallDetailsView>('admin', `/api/v1/calls/${found.id}`) : undefined;
   };
   const source = async () =>
     (await json<{ eventSource: Record<string, unknown> }>('admin', `/api/v1/connections/${connectionId}`)).eventSource;
 
   beforeEach(async () => {
-    const port = await closedPort();
-    base = `http://127.0.0.1:${port}`;
-    const log = pino({ level: 'silent' });
     emulator = await startAsteriskAriEmulator({
-      users: { hub: 'ari-password' },
+      users: { hub: ARI_PASSWORD },
       staff: [{ extension: '101' }, { extension: '102' }, { extension: '103', state: 'Unavailable' }],
       originate: { '102': 'busy' },
     });
-    hub = createHub({
-      store: getStore(),
-      box: createSecretBox('integration key material'),
-      log,
-      publicUrl: base,
-      findConnector,
+    real = await startRealHub(getStore(), {
       eventSources: { syncMs: 200, backoffMs: 100, maxBackoffMs: 400, lockRetryMs: 200 },
     });
-    app = await buildApp({ hub, logger: log, counters: new Counters() });
-    await hub.start();
-    await app.listen({ port, host: '127.0.0.1' });
-    for (const [name, role] of [
-      ['admin', 'admin'],
-      ['anna', 'agent'],
-      ['boris', 'agent'],
-    ] as const) {
-      const { user } = await createUser(hub, { email: `${name}@example.com`, name, role, password: 'password-123' });
-      tokens[name] = (await createApiToken(hub, user.id, 'test')).token;
-      if (name !== 'admin') ids[name] = user.id;
-    }
-    const saved = await json<{ id: string }>('admin', '/api/v1/connections', {
-      method: 'POST',
-      body: JSON.stringify({
-        connectorId: 'asterisk',
-        settings: {
-          mode: 'ari',
-          host: emulator.host,
-          port: emulator.port,
-          user: 'hub',
-          secret: 'ari-password',
-          ariApp: 'crm',
-        },
-      }),
-    });
-    connectionId = saved.id;
-    await json('admin', `/api/v1/connections/${connectionId}/bindings`, {
-      method: 'PUT',
-      body: JSON.stringify([
-        { extension: '101', userId: ids.anna },
-        { extension: '102', userId: ids.boris },
-      ]),
-    });
+    connectionId = (
+      await real.connect(
+        'asterisk',
+        { mode: 'ari', host: emulator.host, port: emulator.port, user: 'hub', secret: ARI_PASSWORD, ariApp: 'crm' },
+        { anna: '101', boris: '102' },
+      )
+    ).id;
     await expect.poll(async () => (await source()).status, { timeout: 5000 }).toBe('connected');
   });
 
   afterEach(async () => {
-    await app?.close();
-    await hub?.stop();
+    await real?.close();
     await emulator?.close();
   });
 
@@ -182,7 +128,7 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
           direction: expected.direction,
           disposition: expected.disposition,
           duration: expected.duration,
-          ownerId: ids[expected.owner],
+          ownerId: real.ids[expected.owner],
         });
       const call = (await callOf(played.linkedid))!;
       expect(call.legs.map((leg) => [leg.extension, leg.outcome])).toEqual(expected.legs);
@@ -214,7 +160,7 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
       .toMatchObject({
         status: 'ended',
         disposition: 'answered',
-        ownerId: ids.anna,
+        ownerId: real.ids.anna,
       });
     expect(emulator.connections).toBe(2);
     const inbox = await json<{ items: Array<{ path: string; body: string }> }>(
@@ -224,4 +170,103 @@ describeEachDatabase('Asterisk (ARI) through the real server', (getStore) => {
     const notice = inbox.items.find((item) => item.path === '/ari/gap');
     expect(JSON.parse(notice!.body)).toMatchObject({ linkedid: played.linkedid });
   });
+
+  it('plays a stored recording through the hub, never handing the ARI password to the browser', async () => {
+    const played = await emulator.playScenario({ name: 'recorded', client: CLIENT });
+    await expect
+      .poll(() => callOf(played.linkedid), { timeout: 5000 })
+      .toMatchObject({ status: 'ended', disposition: 'answered', duration: 42, hasRecording: true });
+    const call = (await callOf(played.linkedid))!;
+    const path = `/api/v1/calls/${call.id}/recording`;
+    const secrets = [ARI_PASSWORD, Buffer.from(`hub:${ARI_PASSWORD}`).toString('base64')];
+    const leaks = (response: Response, body: string) =>
+      secrets.filter(
+        (secret) =>
+          body.includes(secret) ||
+          JSON.stringify(Object.fromEntries(response.headers as unknown as Iterable<[string, string]>)).includes(
+            secret,
+          ),
+      );
+
+    const audio = await api('anna', path);
+    const bytes = Buffer.from(await audio.arrayBuffer());
+    expect(audio.status).toBe(200);
+    expect(audio.headers.get('content-type')).toBe('audio/wav');
+    expect(audio.headers.get('accept-ranges')).toBe('bytes');
+    expect(Number(audio.headers.get('content-length'))).toBe(bytes.length);
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(leaks(audio, bytes.toString('latin1'))).toEqual([]);
+    expect(emulator.requests).toContainEqual(
+      expect.objectContaining({ method: 'GET', path: `/ari/recordings/stored/${played.recordings[0]}/file` }),
+    );
+
+    // A player seeking: the hub answers the range, though Asterisk serves only whole files.
+    const part = await api('anna', path, { headers: { range: 'bytes=8-11' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 8-11/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).toString()).toBe('WAVE');
+    const beyond = await api('anna', path, { headers: { range: `bytes=${bytes.length}-` } });
+    expect(beyond.status).toBe(416);
+
+    // The UI's "why can't it play" question gets the hub's own address, never the PBX's.
+    const asked = await api('anna', `${path}?format=json`);
+    const text = await asked.text();
+    expect(JSON.parse(text)).toEqual({ url: path });
+    expect(leaks(asked, text)).toEqual([]);
+    // Another agent's call does not exist for boris.
+    expect((await api('boris', path)).status).toBe(404);
+
+    // MixMonitor files on a web server (the URL template) keep priority: a plain link again.
+    await json('admin', `/api/v1/connections/${connectionId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ settings: { recordUrlTemplate: `${real.base}/monitor/{uniqueid}.wav` } }),
+    });
+    const redirect = await api('anna', path);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe(`${real.base}/monitor/${played.linkedid}.wav`);
+  });
+
+  for (const [stage, until, status] of [
+    ['ringing', 3, 'ringing'],
+    ['talking', 10, 'talking'],
+  ] as const) {
+    it(`picks up a call that began while the WebSocket was down (${stage}), and ends it with the new one`, async () => {
+      const anna = await openEventStream(`${real.base}/api/v1/events`, real.tokens.anna);
+      try {
+        emulator.drop(800);
+        const played = await emulator.playScenario({ name: 'incoming-answered', client: CLIENT, until });
+        await expect.poll(async () => (await source()).reconnects, { timeout: 8000 }).toBe(1);
+        await expect
+          .poll(() => callOf(played.linkedid), { timeout: 5000 })
+          .toMatchObject({ status, direction: 'in', clientNumber: `+${CLIENT}`, ownerId: real.ids.anna });
+        const call = (await callOf(played.linkedid))!;
+        expect(call.legs.map((leg) => [leg.extension, leg.status])).toEqual([['101', status]]);
+        await anna.next(status === 'ringing' ? 'call.ringing' : 'call.answered');
+        // The Linkedid was asked of each channel (ARI's Channel has none), and the bridges of who talks with whom.
+        const asked = emulator.requests.filter((request) => /^\/ari\/channels\/[^/]+\/variable$/.test(request.path));
+        expect(asked.map((request) => request.query.variable)).toEqual(['CHANNEL(linkedid)', 'CHANNEL(linkedid)']);
+        expect(emulator.requests.some((request) => request.path === '/ari/bridges')).toBe(true);
+        const inbox = await json<{ items: Array<{ path: string; body: string }> }>(
+          'admin',
+          `/api/v1/webhooks?connectionId=${connectionId}&limit=100`,
+        );
+        const live = inbox.items.filter((item) => item.path === '/ari/live').map((item) => JSON.parse(item.body));
+        expect(live).toHaveLength(2);
+        expect(live.every((entry) => entry.linkedid === played.linkedid && entry.call === played.linkedid)).toBe(true);
+
+        await emulator.finishCall(played.linkedid);
+        await expect
+          .poll(() => callOf(played.linkedid), { timeout: 5000 })
+          .toMatchObject({ status: 'ended', disposition: 'answered', missed: false, ownerId: real.ids.anna });
+        const ended = (await callOf(played.linkedid))!;
+        expect(ended.legs.map((leg) => [leg.extension, leg.outcome])).toEqual([['101', 'answered']]);
+        // Ringing: the answer came over the new WebSocket, on the PBX's clock. Talking: counted from the listing.
+        if (stage === 'ringing') expect(ended.duration).toBe(42);
+        else expect(ended.duration).toBeGreaterThan(0);
+        await anna.next('call.ended');
+      } finally {
+        anna.close();
+      }
+    });
+  }
 });

@@ -102,6 +102,21 @@ export interface VoipModule {
 /** The names of the contract's functions, for logs and errors. */
 export type VoipFunctionName = keyof VoipModule;
 
+/** What the host runs in a connector: the contract's functions and Switchboard's `fetchRecording`. */
+export type ConnectorFunctionName = VoipFunctionName | 'fetchRecording';
+
+/**
+ * A recording's audio as the PBX served it, for the hub to stream to the player.
+ * @example { contentType: 'audio/wav', contentLength: 16044, body: response.body }
+ */
+export interface RecordingAudio {
+  /** The media type the PBX gave, e.g. `audio/wav`. */
+  contentType: string;
+  /** The size in bytes when the PBX said it; with it the hub answers players' Range requests. */
+  contentLength?: number;
+  body: ReadableStream<Uint8Array>;
+}
+
 /**
  * A built-in connector: its identity, its settings and a factory for the module.
  * `create` runs for every call into the module, with a context for that call.
@@ -128,6 +143,21 @@ export interface ConnectorDefinition {
    */
   recordingHosts?(settings: SettingsValues): string[];
   create(ctx: ConnectorContext): VoipModule;
+  /**
+   * Switchboard only, optional: for a PBX whose recordings need the connection's credentials (ARI's
+   * `GET /recordings/stored/{name}/file` with Basic auth). It fetches the audio of a call's recording (the
+   * call data the record carried) with `ctx.fetch`; the hub streams it to the player at
+   * `/api/v1/calls/:id/recording`, so no link with credentials reaches a browser. `undefined`: this call's
+   * recording is a plain link, and the hub asks `VoipGetCallLink` as for every ELMA365 module.
+   * @example
+   * async fetchRecording(ctx, call) {
+   *   const response = await ctx.fetch(`${base}/recordings/stored/${call.name}/file`, { headers: { authorization } });
+   *   if (!response.ok || !response.body) throw new ConnectorError('rejected', `The PBX answered ${response.status}`);
+   *   return { contentType: response.headers.get('content-type') ?? 'audio/wav', body: response.body };
+   * }
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stored opaque `call` data, as in VoipGetCallLink
+  fetchRecording?(ctx: ConnectorContext, callData: any): Promise<RecordingAudio | undefined>;
   /**
    * Switchboard only: for a PBX that does not call webhooks but streams events over a connection the
    * hub keeps open (Asterisk AMI over TCP, ARI over a WebSocket). The host starts it for every enabled

@@ -17,7 +17,7 @@ import {
   type QueryValues,
 } from './list-query.js';
 import { normalizePhone } from './phone.js';
-import { recordingLink } from './recordings.js';
+import { recording, type Recording } from './recordings.js';
 
 type Viewer = Pick<User, 'id' | 'role'>;
 const HOUR_MS = 3_600_000;
@@ -71,9 +71,9 @@ export async function callDetailsFor(hub: HubContext, viewer: Viewer, id: string
 }
 
 /** A fresh link from the module (providers' links expire), for a call the viewer may see. */
-export async function recordingLinkFor(hub: HubContext, viewer: Viewer, id: string): Promise<string> {
+export async function recordingFor(hub: HubContext, viewer: Viewer, id: string): Promise<Recording> {
   await visibleCall(hub, viewer, id);
-  return recordingLink(hub, id);
+  return recording(hub, id);
 }
 
 /** The user's calls still ringing or in talk, newest first: the popups to show on connect. */

@@ -2,17 +2,17 @@
  * Latency of module calls per connection and function, kept in memory for the /metrics endpoint.
  * Buckets are cumulative like a Prometheus histogram, so the endpoint can print them as they are.
  */
-import type { VoipFunctionName } from '../contract/index.js';
+import type { ConnectorFunctionName } from '../contract/index.js';
 
 /** Called by the module runner after every call; `ok` is false when the call failed or timed out. */
-export type LatencyObserver = (connectionId: string, fn: VoipFunctionName, ms: number, ok: boolean) => void;
+export type LatencyObserver = (connectionId: string, fn: ConnectorFunctionName, ms: number, ok: boolean) => void;
 
 /** Upper bounds in milliseconds; the default module timeout (10 s) is the last finite one. */
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 
 export interface LatencyStats {
   connectionId: string;
-  fn: VoipFunctionName;
+  fn: ConnectorFunctionName;
   count: number;
   failures: number;
   totalMs: number;

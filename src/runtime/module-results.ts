@@ -10,6 +10,7 @@ import {
   VoipCallDirection,
   VoipCallDisposition,
   VoipWebhookEvent,
+  type RecordingAudio,
   type VoipCallRecord,
   type VoipGenerateCallResult,
   type VoipMember,
@@ -257,4 +258,32 @@ export function checkCallLink(value: unknown): string {
     throw invalid(`VoipGetCallLink returned ${preview(value)}, which is not an http(s) URL`);
   }
   return value;
+}
+
+/** `fetchRecording` gives undefined (no audio: ask for a link) or a media type and a readable body. */
+export function checkRecordingAudio(value: unknown): RecordingAudio | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw invalid(`fetchRecording returned ${describeKind(value)} instead of the audio`);
+  try {
+    return checkAudioFields(value);
+  } catch (error) {
+    // The PBX's answer is not read: let its connection go.
+    if (value.body instanceof ReadableStream) void value.body.cancel().catch(() => undefined);
+    throw error;
+  }
+}
+
+function checkAudioFields(value: Fields): RecordingAudio {
+  const contentType = requiredText(value.contentType, 'fetchRecording returned audio with a contentType');
+  if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
+    throw invalid(`fetchRecording returned the content type ${preview(contentType)}, which is not a media type`);
+  }
+  const length = value.contentLength;
+  if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)) {
+    throw invalid(`fetchRecording returned the length ${preview(length)}, which is not a number of bytes`);
+  }
+  if (!(value.body instanceof ReadableStream)) {
+    throw invalid(`fetchRecording returned ${describeKind(value.body)} as the body instead of a ReadableStream`);
+  }
+  return { contentType, ...(length === undefined ? {} : { contentLength: length }), body: value.body };
 }

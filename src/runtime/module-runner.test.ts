@@ -10,6 +10,7 @@ import {
   type ConnectorContext,
   type ConnectorDefinition,
   type FetchRequest,
+  type RecordingAudio,
   type VoipModule,
 } from '../contract/index.js';
 import { closedPort, listen, type TestServer } from '../testing/http-helpers.js';
@@ -403,6 +404,35 @@ describe('ModuleRunner', () => {
     );
     expect(await without.onWebhookUpdated('https://hub.example/hooks/t2')).toEqual({ ran: false });
     expect(observed).toEqual([]);
+  });
+
+  it('fetches a recording through the connector, checks what it gave, and says when there is no such capability', async () => {
+    expect(await runner(define(() => ({}))).fetchRecording({ name: 'r1' })).toBeUndefined();
+    const seen: unknown[] = [];
+    const audio = (value: unknown) => ({
+      ...define(() => ({})),
+      fetchRecording: async (ctx: ConnectorContext, data: unknown) => {
+        seen.push(data, typeof ctx.fetch);
+        // What a plain JavaScript connector might return, whatever its type says.
+        return value as RecordingAudio | undefined;
+      },
+    });
+    const body = new ReadableStream<Uint8Array>();
+    expect(
+      await runner(audio({ contentType: 'audio/wav', contentLength: 44, body })).fetchRecording({ name: 'r1' }),
+    ).toEqual({ contentType: 'audio/wav', contentLength: 44, body });
+    expect(seen).toEqual([{ name: 'r1' }, 'function']);
+    expect(await runner(audio(undefined)).fetchRecording({})).toBeUndefined();
+    for (const [value, message] of [
+      ['https://pbx.example/r1.wav', /instead of the audio/],
+      [{ contentType: 'wav', body }, /not a media type/],
+      [{ contentType: 'audio/wav', contentLength: -1, body }, /not a number of bytes/],
+      [{ contentType: 'audio/wav', body: 'RIFF' }, /instead of a ReadableStream/],
+    ] as const) {
+      const error = await failure(runner(audio(value)).fetchRecording({}));
+      expect(error.code).toBe('module_invalid_result');
+      expect(error.message).toMatch(message);
+    }
   });
 
   it('logs every call with connection id, function and duration; module logs carry them too', async () => {

@@ -14,7 +14,8 @@ import {
   type ModuleLog,
   type ModuleStorage,
   type SettingsValues,
-  type VoipFunctionName,
+  type ConnectorFunctionName,
+  type RecordingAudio,
   type VoipMember,
   type VoipTestConnectionResult,
   type VoipWebhookParseResult,
@@ -26,6 +27,7 @@ import {
   ResultShapeError,
   checkCallLink,
   checkMembers,
+  checkRecordingAudio,
   checkParseResult,
   checkTestConnectionResult,
 } from './module-results.js';
@@ -70,13 +72,14 @@ export interface WebhookUpdatedOutcome {
 }
 
 /** How each function is named in messages to users. */
-const ACTIONS: Record<VoipFunctionName, string> = {
+const ACTIONS: Record<ConnectorFunctionName, string> = {
   VoipTestConnection: 'Test connection',
   VoipGetMembers: 'Loading the PBX users',
   VoipParseWebhookRequest: 'Handling the webhook',
   VoipGenerateCall: 'Starting the call',
   VoipGetCallLink: 'Getting the recording link',
   VoipOnWebhookUpdated: 'Registering the webhook URL with the provider',
+  fetchRecording: 'Fetching the recording',
 };
 
 const NOT_IMPLEMENTED = Symbol('not implemented');
@@ -183,6 +186,15 @@ export class ModuleRunner {
     return this.#call('VoipGetCallLink', [callData], checkCallLink);
   }
 
+  /**
+   * The recording's audio through the connector (`fetchRecording`), or undefined when the connector has none
+   * or this recording is a link. The timeout covers the PBX's answer, not the streaming of the body after it.
+   */
+  async fetchRecording(callData: unknown): Promise<RecordingAudio | undefined> {
+    if (!this.definition.fetchRecording) return undefined;
+    return this.#call('fetchRecording', [callData], checkRecordingAudio);
+  }
+
   /** Runs `VoipOnWebhookUpdated` with the new URL (also `ctx.webhookUrl` for this call); a no-op when absent. */
   onWebhookUpdated(webhookUrl: string): Promise<WebhookUpdatedOutcome> {
     return this.#call(
@@ -194,7 +206,7 @@ export class ModuleRunner {
   }
 
   async #call<T>(
-    fn: VoipFunctionName,
+    fn: ConnectorFunctionName,
     args: unknown[],
     check: (value: unknown) => T,
     webhookUrl = this.#options.webhookUrl,
@@ -269,7 +281,8 @@ export class ModuleRunner {
     }
   }
 
-  async #invoke(fn: VoipFunctionName, args: unknown[], context: ConnectorContext): Promise<unknown> {
+  async #invoke(fn: ConnectorFunctionName, args: unknown[], context: ConnectorContext): Promise<unknown> {
+    if (fn === 'fetchRecording') return this.definition.fetchRecording?.(context, args[0]);
     const module = this.definition.create(context);
     const method: unknown = module[fn];
     if (typeof method === 'function') return (await method.apply(module, args)) as unknown;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { findConnector } from '../connectors/index.js';
 import type { CallDetailsView, CallView } from '../runtime/call-view.js';
-import { createHub, type Hub } from '../runtime/hub.js';
+import { createHub, type Hub, type HubOptions } from '../runtime/hub.js';
 import { createSecretBox } from '../runtime/secret-box.js';
 import { createApiToken, createUser } from '../runtime/users.js';
 import { buildApp } from '../server/app.js';
@@ -41,7 +41,8 @@ export interface RealHub {
   close(): Promise<void>;
 }
 
-export async function startRealHub(store: Store): Promise<RealHub> {
+/** `options.eventSources`: the supervisor's pace, for connectors that keep a connection to the PBX. */
+export async function startRealHub(store: Store, options: Pick<HubOptions, 'eventSources'> = {}): Promise<RealHub> {
   const port = await closedPort();
   const base = `http://127.0.0.1:${port}`;
   const log = pino({ level: 'silent' });
@@ -51,6 +52,7 @@ export async function startRealHub(store: Store): Promise<RealHub> {
     log,
     publicUrl: base,
     findConnector,
+    ...options,
   });
   const app = await buildApp({ hub, logger: log, counters: new Counters() });
   await hub.start();

@@ -13,7 +13,8 @@
  *   BlindTransfer to <ext>      start for the target at once, so the call stays open while it rings
  *   Hangup of an agent's channel  end for that agent (answered when it talked)
  *   Hangup of the last channel  end of the whole call, when an agent was left open (events lost)
- *   CoreShowChannel (reconnect) an agent found talking (or ringing) in a call begun during the gap
+ *   CoreShowChannel (reconnect) an agent found talking (or ringing) in a call begun during the gap, or
+ *                               found talking who was ringing when the stream stopped
  *   MixMonitorStart             the call is recorded; Cdr → the call record
  */
 import { VoipCallDirection, VoipCallDisposition, VoipWebhookEvent } from '../../contract/index.js';
@@ -48,8 +49,8 @@ export interface AmiCall {
   agents: Record<string, AmiAgent>;
   /** Live channels: Uniqueid → the agent's extension, or '' for the PBX side. */
   channels: Record<string, string>;
-  /** A channel of the call is being recorded (MixMonitorStart). */
-  recording?: { uniqueid: string; at?: string };
+  /** A channel of the call is being recorded (MixMonitorStart; ARI: RecordingStarted, with the stored name). */
+  recording?: { uniqueid: string; at?: string; stored?: string };
   cdr?: AmiCdrTotal;
   /** Every channel hung up, or the call was ended after a gap. */
   ended?: boolean;
@@ -221,7 +222,14 @@ export function applyCallEvent(call: AmiCall, message: AmiMessage, technology: s
       if (!uniqueid) return NONE;
       const extension = agent(message.channel);
       call.channels[uniqueid] = extension ?? '';
-      if (!extension || call.agents[extension]) return NONE;
+      const known = extension ? call.agents[extension] : undefined;
+      // Ringing when the stream stopped, answered during the gap: its DialEnd was lost.
+      if (known?.status === 'ringing' && known.uniqueid === uniqueid && message.channelstate === '6') {
+        known.status = 'talking';
+        known.talked = true;
+        return agentStep(VoipWebhookEvent.NotifyAnswer, extension!);
+      }
+      if (!extension || known) return NONE;
       if (message.channelstate === '6') {
         call.agents[extension] = { uniqueid, status: 'talking', talked: true };
         return agentStep(VoipWebhookEvent.NotifyAnswer, extension);
@@ -406,7 +414,8 @@ export function cdrRecord(
 
 /**
  * A call record from the call's own events, for ARI, which has no Cdr: talk time is the time some agent
- * was talking (overlaps counted once), the disposition answered when anyone talked.
+ * was talking (overlaps counted once), the disposition answered when anyone talked. A recording ARI
+ * reported goes with it: `{linkedid, uniqueid, at?, stored}`.
  */
 export function eventsRecord(call: AmiCall, last: VoipCallDisposition): VoipCallRecord {
   const spans = Object.values(call.agents)
@@ -431,7 +440,7 @@ export function eventsRecord(call: AmiCall, last: VoipCallDisposition): VoipCall
     duration: Math.round(total / 1000),
     disposition: talkers.length > 0 ? VoipCallDisposition.Answered : last,
     callId: call.id,
-    call: null,
+    call: call.recording ? { linkedid: call.id, ...call.recording } : null,
   };
 }
 

@@ -6,6 +6,7 @@
  *   ChannelCreated → Newchannel · ChannelStateChange → Newstate · Dial (no dialstatus) → DialBegin
  *   Dial (dialstatus) → DialEnd · ChannelEnteredBridge → BridgeEnter · ChannelDestroyed → Hangup
  *   BridgeBlindTransfer → BlindTransfer · BridgeAttendedTransfer → AttendedTransfer
+ *   a live channel listed after a reconnect (`/ari/live`) → CoreShowChannel
  */
 import type { AmiMessage } from './asterisk-ami-protocol.js';
 
@@ -35,19 +36,34 @@ export interface AriEvent {
   transferer_first_leg?: AriChannel;
   transferer_second_leg?: AriChannel;
   transfer_target?: AriChannel;
+  /** RecordingStarted, RecordingFinished (Events REST API, "LiveRecording"). */
+  recording?: AriRecording;
+}
+
+export interface AriRecording {
+  name: string;
+  format?: string;
+  state?: string;
+  /** What is recorded: `channel:<id>` or `bridge:<id>`. */
+  target_uri?: string;
+}
+
+/**
+ * A channel found live after a reconnect, as the connector lists it for the inbox: the Channel object of
+ * `GET /channels`, its Linkedid (getChannelVar `CHANNEL(linkedid)`), the call it is taken to be in (the
+ * Linkedid, or that of the PBX side it is bridged with) and when it was listed.
+ */
+export interface AriLiveChannel {
+  channel: AriChannel;
+  linkedid: string;
+  call: string;
+  listedAt: string;
 }
 
 /** Reads an event; undefined when it is not an ARI event object with a type. */
 export function readAriEvent(text: string): AriEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const event = value as Record<string, unknown>;
-  if (typeof event.type !== 'string' || event.type === '') return undefined;
+  const event = jsonObject(text);
+  if (!event || typeof event.type !== 'string' || event.type === '') return undefined;
   for (const key of [
     'channel',
     'peer',
@@ -68,7 +84,62 @@ export function readAriEvent(text: string): AriEvent | undefined {
     if (event[key] !== undefined && typeof event[key] !== 'string') delete event[key];
   }
   if (event.cause !== undefined && typeof event.cause !== 'number') delete event.cause;
+  const recording = event.recording as Record<string, unknown> | undefined;
+  if (
+    recording !== undefined &&
+    (typeof recording !== 'object' || recording === null || typeof recording.name !== 'string' || !recording.name)
+  ) {
+    delete event.recording;
+  }
   return event as unknown as AriEvent;
+}
+
+/** Reads a `/ari/live` entry; undefined when it is not one. */
+export function readAriLive(body: string): AriLiveChannel | undefined {
+  const value = jsonObject(body);
+  if (!value) return undefined;
+  const { channel, linkedid, call, listedAt } = value;
+  if (typeof channel !== 'object' || channel === null) return undefined;
+  const { id, name } = channel as Record<string, unknown>;
+  if (typeof id !== 'string' || !id || typeof name !== 'string') return undefined;
+  if (typeof linkedid !== 'string' || !linkedid || typeof call !== 'string' || !call) return undefined;
+  if (typeof listedAt !== 'string' || !Number.isFinite(Date.parse(listedAt))) return undefined;
+  return { channel: channel as AriChannel, linkedid, call, listedAt };
+}
+
+/** ARI's channel state names as AMI's ChannelState numbers (Asterisk's `ast_state2str`). */
+const STATES: Record<string, string> = {
+  Down: '0',
+  Rsrvd: '1',
+  OffHook: '2',
+  Dialing: '3',
+  Ring: '4',
+  Ringing: '5',
+  Up: '6',
+  Busy: '7',
+};
+
+/** A listed live channel as the CoreShowChannel that AMI's `CoreShowChannels` would give for it. */
+export function liveChannelMessage(entry: AriLiveChannel): AmiMessage {
+  return Object.assign(Object.create(null) as AmiMessage, {
+    event: 'CoreShowChannel',
+    ...seconds(entry.listedAt),
+    ...fields(entry.channel, '', () => entry.call),
+    channelstate: STATES[entry.channel.state ?? ''] ?? '',
+  });
+}
+
+/** The JSON object the text holds; undefined for anything else. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** The channels an event names, for the connector to look up their calls. */
@@ -86,8 +157,14 @@ export function channelsOf(event: AriEvent): AriChannel[] {
 
 /** ARI's ISO timestamp ("2023-11-14T22:13:20.000+0000") as an AMI Timestamp (Unix seconds). */
 function seconds(timestamp: string | undefined): Record<string, string> {
+  const ms = ariMs(timestamp);
+  return ms === undefined ? {} : { timestamp: (ms / 1000).toFixed(6) };
+}
+
+/** ARI's ISO timestamp in milliseconds; undefined when it is none. */
+export function ariMs(timestamp: string | undefined): number | undefined {
   const ms = Date.parse((timestamp ?? '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-  return Number.isFinite(ms) ? { timestamp: (ms / 1000).toFixed(6) } : {};
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function fields(channel: AriChannel, prefix: string, callOf: (id: string) => string): Record<string, string> {

@@ -3,7 +3,7 @@
  * Basic auth (users in ari.conf), and the event WebSocket `/ari/events?app=<name>&subscribeAll=true`,
  * which reports every channel's events (not only those in the Stasis application) as JSON messages.
  */
-import { ConnectorError } from '../../contract/index.js';
+import { ConnectorError, type RecordingAudio } from '../../contract/index.js';
 import WebSocket from 'ws';
 import type { AsteriskSettings } from './asterisk-settings.js';
 
@@ -58,6 +58,48 @@ export async function ariRequest<T>(
   } catch {
     throw new ConnectorError('bad_response', `ARI ${method} ${path} did not answer JSON: is ${ariBase(settings)} ARI?`);
   }
+}
+
+/**
+ * A stored recording's file (Recordings_REST_API, "getStoredFile"): Asterisk answers the whole file, typed
+ * by its format (audio/wav), and 404 when no recording has the name.
+ */
+export async function fetchStoredRecording(
+  fetch: typeof globalThis.fetch,
+  settings: AriSettings,
+  name: string,
+): Promise<RecordingAudio> {
+  const response = await fetch(`${ariBase(settings)}/recordings/stored/${encodeURIComponent(name)}/file`, {
+    headers: { authorization: authorization(settings) },
+  });
+  if (response.ok && response.body) {
+    const length = Number(response.headers.get('content-length') ?? '');
+    return {
+      contentType: response.headers.get('content-type') || 'application/octet-stream',
+      ...(response.headers.has('content-length') && Number.isSafeInteger(length) && length >= 0
+        ? { contentLength: length }
+        : {}),
+      body: response.body,
+    };
+  }
+  const text = await response.text();
+  if (response.status === 401) {
+    throw new ConnectorError(
+      'auth',
+      `Asterisk refused the ARI user "${settings.user}": check its password in ari.conf.`,
+    );
+  }
+  if (response.status === 404) {
+    throw new ConnectorError(
+      'rejected',
+      `Asterisk has no stored recording "${name}": it was deleted or moved from its recordings folder.`,
+    );
+  }
+  const message = safeMessage(text);
+  throw new ConnectorError(
+    'bad_response',
+    `ARI answered ${response.status} for the recording "${name}"${message ? `: ${message}` : ''}.`,
+  );
 }
 
 export interface AriEvents {

@@ -11,6 +11,7 @@ import { findConnector } from '../index.js';
 import { AmiFramer, amiTime, parseAmiMessage } from './asterisk-ami-protocol.js';
 import { agentOf } from './asterisk-ami-events.js';
 import { AMI_EVENT_PATH, asteriskConnector, recordingUrl } from './index.js';
+import { ConnectorError } from '../../contract/index.js';
 import { readAsteriskSettings } from './asterisk-settings.js';
 
 const USER = 'suite';
@@ -40,7 +41,6 @@ runConnectorSuite({
   settings: { ...SETTINGS, mode: 'ari', port: 8088 },
   fixtures: fileURLToPath(new URL('./fixtures-ari', import.meta.url)),
   call: { src: '101', dst: '+7 916 555-01-02' },
-  skip: { getCallLink: 'ARI reports no MixMonitor recordings, so its records carry none' },
   emulator: async () => {
     const emulator = await startAsteriskAriEmulator({ users: { [USER]: SECRET } });
     return { settings: { host: emulator.host, port: emulator.port }, close: () => emulator.close() };
@@ -181,5 +181,67 @@ describe('against the AMI emulator', () => {
     });
     // Answered once: a repeat names no request.
     expect(await connector.VoipParseWebhookRequest(request)).toEqual({});
+  });
+});
+
+describe('stored recordings over ARI', () => {
+  it('fetches the file with Basic auth, says when it is gone, and leaves template links to VoipGetCallLink', async () => {
+    const emulator = await startAsteriskAriEmulator({ users: { [USER]: SECRET }, stepMs: 0 });
+    try {
+      const played = await emulator.playScenario({ name: 'recorded' });
+      const settings = { ...SETTINGS, mode: 'ari', host: emulator.host, port: emulator.port, recordUrlTemplate: '' };
+      const fetchRecording = (data: unknown, values: Record<string, string | number> = settings) =>
+        asteriskConnector.fetchRecording!(memoryContext(values).ctx, data);
+      const data = { linkedid: played.linkedid, uniqueid: played.linkedid, stored: played.recordings[0] };
+
+      const audio = await fetchRecording(data);
+      expect(audio).toMatchObject({ contentType: 'audio/wav', contentLength: expect.any(Number) });
+      const bytes = Buffer.from(await new Response(audio!.body).arrayBuffer());
+      expect(bytes.length).toBe(audio!.contentLength);
+      expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+
+      await expect(fetchRecording({ ...data, stored: 'switchboard-gone' })).rejects.toThrow(/no stored recording/);
+      await expect(fetchRecording(data, { ...settings, secret: 'wrong' })).rejects.toSatisfy(
+        (error) => error instanceof ConnectorError && error.kind === 'auth',
+      );
+      // MixMonitor files on a web server, AMI mode and calls without a stored recording are links, not audio.
+      expect(
+        await fetchRecording(data, { ...settings, recordUrlTemplate: SETTINGS.recordUrlTemplate }),
+      ).toBeUndefined();
+      expect(await fetchRecording(data, { ...settings, mode: 'ami' })).toBeUndefined();
+      expect(await fetchRecording({ linkedid: played.linkedid, uniqueid: played.linkedid })).toBeUndefined();
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('chan_sip peers as members', () => {
+  it('counts OK and LAGGED peers online, and without qualify the registered ones (those with an address)', async () => {
+    const staff = [
+      { extension: '101' },
+      { extension: '102', state: 'LAGGED (620 ms)' },
+      { extension: '103', state: 'Unavailable' },
+    ];
+    const labels = async (qualify: boolean) => {
+      const emulator = await startAsteriskAmiEmulator({ users: { [USER]: SECRET }, technology: 'SIP', staff, qualify });
+      try {
+        const settings = { ...SETTINGS, host: emulator.host, port: emulator.port, technology: 'SIP' };
+        return (await asteriskConnector.create(memoryContext(settings).ctx).VoipGetMembers()).map((m) => m.label);
+      } finally {
+        await emulator.close();
+      }
+    };
+    // The trunk peer ("provider") is listed by SIPpeers too, and left out.
+    expect(await labels(true)).toEqual([
+      'Extension 101 (online: OK (5 ms))',
+      'Extension 102 (online: LAGGED (620 ms))',
+      'Extension 103 (offline: UNREACHABLE)',
+    ]);
+    expect(await labels(false)).toEqual([
+      'Extension 101 (online: Unmonitored)',
+      'Extension 102 (online: Unmonitored)',
+      'Extension 103 (offline: Unmonitored)',
+    ]);
   });
 });

@@ -20,6 +20,12 @@
  *   a call's events by arrival, which over one TCP connection is the PBX's order anyway.
  * - Recordings: AMI has no file API. MixMonitorStart (Asterisk 16.17+, 18.3+) marks the call recorded, the
  *   Cdr carries it to the hub, and the link is built from the connection's URL template.
+ * - ARI reports recordings (RecordingStarted on `channel:<id>`) and stores them, served at
+ *   `GET /ari/recordings/stored/{name}/file` with Basic auth only: `fetchRecording` fetches the file for the
+ *   hub to stream, so the ARI password never reaches a browser. A URL template, when set, still wins.
+ * - ARI after a reconnect: `GET /channels` has no Linkedid, so each live channel's is read with getChannelVar
+ *   `CHANNEL(linkedid)`, and `GET /bridges` tells who talks with whom; each channel goes to the inbox as
+ *   `/ari/live`, read like AMI's CoreShowChannel. Events that arrive meanwhile wait until it is listed.
  *
  * Module storage keys; a call's keys are dropped a day after it was first seen:
  *   ami:call:<linkedid>      AmiCall            channels, agents, recording, Cdr total
@@ -28,6 +34,7 @@
  *   ami:open                 [linkedid, ms][]   calls that may hold keys, for the gap check and cleanup
  *   ami:originate:<ActionID> {src, dst, at}     click-to-call requests awaiting their OriginateResponse
  *   ami:originates           [ActionID, ms][]   those requests, to forget an hour later
+ *   ari:call-of:<channel id> call id           ARI: the call a channel is in, until it is destroyed
  */
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, HttpResponse, HttpStatusCode, VoipCallDisposition } from '../../contract/index.js';
@@ -41,8 +48,18 @@ import type {
   VoipWebhookParseResult,
 } from '../../contract/index.js';
 import { openAmi, type AmiClient } from './asterisk-ami.js';
-import { channelsOf, readAriEvent, toAmiMessage, type AriEvent } from './asterisk-ari-events.js';
-import { ariRequest, openAriEvents } from './asterisk-ari.js';
+import {
+  ariMs,
+  channelsOf,
+  liveChannelMessage,
+  readAriEvent,
+  readAriLive,
+  toAmiMessage,
+  type AriChannel,
+  type AriEvent,
+  type AriLiveChannel,
+} from './asterisk-ari-events.js';
+import { ariRequest, fetchStoredRecording, openAriEvents } from './asterisk-ari.js';
 import {
   addCdr,
   applyCallEvent,
@@ -83,12 +100,22 @@ export const AMI_EVENT_PATH = '/ami/event';
 export const AMI_GAP_PATH = '/ami/gap';
 export const ARI_EVENT_PATH = '/ari/event';
 export const ARI_GAP_PATH = '/ari/gap';
+export const ARI_LIVE_PATH = '/ari/live';
 /** The channel variable click-to-call sets on the call it originates (add it to `channelvars` to see it in events). */
 export const ORIGINATION_VARIABLE = 'SWITCHBOARD_ORIGINATION';
 
 const FORGET_CALLS_AFTER_MS = 24 * 3600_000;
 const FORGET_ORIGINATES_AFTER_MS = 3600_000;
 const OPEN_KEY = 'ami:open';
+
+/** A recorded call's data in its record: what `VoipGetCallLink` and `fetchRecording` get back. */
+interface RecordingData {
+  linkedid?: unknown;
+  uniqueid?: unknown;
+  at?: unknown;
+  /** ARI: the stored recording's name. */
+  stored?: unknown;
+}
 
 interface PendingOriginate {
   src: string;
@@ -161,7 +188,7 @@ export const asteriskConnector: ConnectorDefinition = {
                 member(endpoint.objectname, endpoint.devicestate, endpoint.devicestate !== 'Unavailable'),
               )
             : (await ami.list([['Action', 'SIPpeers']], 'PeerlistComplete')).flatMap((peer) =>
-                member(peer.objectname, peer.status, /^OK\b/i.test(peer.status ?? '')),
+                member(peer.objectname, peer.status, sipPeerOnline(peer)),
               ),
         );
       },
@@ -228,14 +255,16 @@ export const asteriskConnector: ConnectorDefinition = {
 
       async VoipGetCallLink(callData) {
         const { recordUrlTemplate } = settings();
-        const data = callData as { linkedid?: unknown; uniqueid?: unknown; at?: unknown } | null | undefined;
+        const data = callData as RecordingData | null | undefined;
         if (typeof data?.uniqueid !== 'string' || typeof data.linkedid !== 'string') {
           throw new ConnectorError('rejected', 'This call has no Asterisk recording.');
         }
         if (!recordUrlTemplate) {
           throw new ConnectorError(
             'rejected',
-            'Set the recording URL template in the connection settings to play Asterisk recordings.',
+            typeof data.stored === 'string'
+              ? "This recording is stored by ARI: set the connection's Interface back to ARI to play it."
+              : 'Set the recording URL template in the connection settings to play Asterisk recordings.',
           );
         }
         return recordingUrl(
@@ -246,6 +275,16 @@ export const asteriskConnector: ConnectorDefinition = {
         );
       },
     };
+  },
+
+  async fetchRecording(ctx, callData) {
+    const settings = readAsteriskSettings(ctx.settings);
+    const stored = (callData as RecordingData | null | undefined)?.stored;
+    // MixMonitor files on a web server (the URL template) are links; only ARI's own store needs the password.
+    if (settings.recordUrlTemplate || settings.mode !== 'ari' || typeof stored !== 'string' || !stored) {
+      return undefined;
+    }
+    return fetchStoredRecording(ctx.fetch, settings, stored);
   },
 
   eventSource: {
@@ -265,22 +304,26 @@ export const asteriskConnector: ConnectorDefinition = {
         return chain;
       };
       if (settings.mode === 'ari') {
-        const events = await openAriEvents(
-          settings,
-          ctx.signal,
-          (text) => void deliver(ARI_EVENT_PATH, 'application/json', text),
-        );
+        // Held until the live channels are in the inbox: an event of a listed channel must come after it.
+        let held: string[] | undefined = [];
+        const events = await openAriEvents(settings, ctx.signal, (text) => {
+          if (held) held.push(text);
+          else void deliver(ARI_EVENT_PATH, 'application/json', text);
+        });
         try {
           await reconcile(
             ctx,
             resume,
-            () => ariLive(settings, ctx.signal),
+            () =>
+              ariLive(settings, ctx.signal, ctx.now(), (entry) => deliver(ARI_LIVE_PATH, 'application/json', entry)),
             (notice) => deliver(ARI_GAP_PATH, 'application/json', JSON.stringify(notice)),
           );
         } catch (error) {
           await events.close();
           throw error;
         }
+        for (const text of held) void deliver(ARI_EVENT_PATH, 'application/json', text);
+        held = undefined;
         return events;
       }
       const ami = await openAmi({ settings, signal: ctx.signal, events: 'on' });
@@ -362,10 +405,58 @@ async function amiLive(ami: AmiClient, deliver: (raw: string) => Promise<void>):
   return listedAt ? { live, listedAt, replay } : { live, replay };
 }
 
-/** ARI: the live channels are `GET /channels` (no replay of missed events: ari4java #85). */
-async function ariLive(settings: AsteriskSettings, signal: AbortSignal): Promise<{ live: Set<string> }> {
-  const channels = await ariRequest<Array<{ id?: string }>>(globalThis.fetch, settings, 'GET', '/channels', { signal });
-  return { live: new Set((Array.isArray(channels) ? channels : []).map((channel) => String(channel.id ?? ''))) };
+/**
+ * ARI: the live channels are `GET /channels` (no replay of missed events: ari4java #85), each with its
+ * Linkedid from getChannelVar `CHANNEL(linkedid)` (a dialplan function; the Channel object has none). A
+ * channel bridged with the PBX side of another Linkedid (the target of an attended transfer, who keeps the
+ * consultation's) is in that side's call. Each is delivered as JSON, the first channel of its call first.
+ */
+async function ariLive(
+  settings: AsteriskSettings,
+  signal: AbortSignal,
+  listedAt: Date,
+  deliver: (entry: string) => Promise<void>,
+): Promise<LiveChannels> {
+  const get = <T>(path: string, query?: Record<string, string>) =>
+    ariRequest<T>(globalThis.fetch, settings, 'GET', path, { signal, ...(query ? { query } : {}) });
+  const listed = await get<AriChannel[]>('/channels');
+  const channels = (Array.isArray(listed) ? listed : []).filter(
+    (channel) => typeof channel?.id === 'string' && channel.id !== '' && typeof channel.name === 'string',
+  );
+  const bridges = await get<Array<{ channels?: unknown }>>('/bridges');
+  const linkedids = new Map<string, string>();
+  for (const channel of channels) {
+    try {
+      const answer = await get<{ value?: unknown }>(`/channels/${encodeURIComponent(channel.id)}/variable`, {
+        variable: 'CHANNEL(linkedid)',
+      });
+      linkedids.set(channel.id, typeof answer?.value === 'string' && answer.value ? answer.value : channel.id);
+    } catch (error) {
+      // 404: the channel hung up since it was listed.
+      if (!(error instanceof ConnectorError && error.kind === 'rejected')) throw error;
+    }
+  }
+  const names = new Map(channels.map((channel) => [channel.id, channel.name]));
+  const callOf = new Map(linkedids);
+  for (const bridge of Array.isArray(bridges) ? bridges : []) {
+    const members = (Array.isArray(bridge?.channels) ? bridge.channels : []).filter(
+      (id): id is string => typeof id === 'string' && linkedids.has(id),
+    );
+    const pbx = members.find((id) => !agentOf(names.get(id), settings.technology));
+    if (pbx) for (const id of members) callOf.set(id, linkedids.get(pbx)!);
+  }
+  const entries: AriLiveChannel[] = channels
+    .filter((channel) => linkedids.has(channel.id))
+    .map((channel) => ({
+      channel,
+      linkedid: linkedids.get(channel.id)!,
+      call: callOf.get(channel.id)!,
+      listedAt: listedAt.toISOString(),
+    }));
+  const first = (entry: AriLiveChannel) => (entry.channel.id === entry.call ? 0 : 1);
+  const replay = entries.sort((a, b) => first(a) - first(b)).map((entry) => () => deliver(JSON.stringify(entry)));
+  const live = new Set(entries.flatMap((entry) => [entry.channel.id, entry.linkedid, entry.call]));
+  return { live, replay };
 }
 
 async function parseRequest(
@@ -382,6 +473,13 @@ async function parseRequest(
     const event = readAriEvent(request.body ?? '');
     if (!event) return refuse(HttpStatusCode.BAD_REQUEST, 'The body is not an ARI event (a JSON object with a "type")');
     return applyAriEvent(storage, settings, event, now);
+  }
+  if (request.path === ARI_LIVE_PATH) {
+    const entry = readAriLive(request.body ?? '');
+    if (!entry) {
+      return refuse(HttpStatusCode.BAD_REQUEST, 'A live channel is {"channel", "linkedid", "call", "listedAt"}');
+    }
+    return applyAriLive(storage, settings, entry, now);
   }
   if (request.path === AMI_GAP_PATH || request.path === ARI_GAP_PATH) {
     const notice = readGap(request.body ?? '');
@@ -474,6 +572,36 @@ async function applyEvent(
 
 const ARI_CALL_TYPES = new Set(['Dial', 'BridgeBlindTransfer', 'BridgeAttendedTransfer']);
 
+/** A channel that was live after a reconnect joins its call where it stands (talking, or ringing). */
+async function applyAriLive(
+  storage: ModuleStorage,
+  settings: AsteriskSettings,
+  entry: AriLiveChannel,
+  now: number,
+): Promise<VoipWebhookParseResult> {
+  const message = liveChannelMessage(entry);
+  const { id, result } = await applyEvent(storage, settings, message, entry.call, now, { recordFromEvents: true });
+  await storage.setItem(`ari:call-of:${entry.channel.id}`, id);
+  return result;
+}
+
+/** RecordingStarted or RecordingFinished of a channel of a call: the call is recorded, in ARI's store. */
+async function applyAriRecording(storage: ModuleStorage, event: AriEvent): Promise<void> {
+  const { recording } = event;
+  const channel = /^channel:(.+)$/.exec(recording?.target_uri ?? '')?.[1];
+  if (!recording || !channel || recording.state === 'failed' || recording.state === 'canceled') return;
+  const id = await storage.getItem(`ari:call-of:${channel}`);
+  const call = id ? await load<AmiCall>(storage, `ami:call:${id}`) : undefined;
+  if (!call || call.recording) return;
+  const ms = ariMs(event.timestamp);
+  call.recording = {
+    uniqueid: channel,
+    stored: recording.name,
+    ...(ms === undefined ? {} : { at: new Date(ms).toISOString() }),
+  };
+  await save(storage, `ami:call:${call.id}`, call);
+}
+
 async function applyAriEvent(
   storage: ModuleStorage,
   settings: AsteriskSettings,
@@ -482,6 +610,10 @@ async function applyAriEvent(
 ): Promise<VoipWebhookParseResult> {
   const originated = await ariOriginateOutcome(storage, event);
   const extra = originated ? { generateCallResult: originated } : {};
+  if (event.type === 'RecordingStarted' || event.type === 'RecordingFinished') {
+    await applyAriRecording(storage, event);
+    return extra;
+  }
   const known = new Map<string, string>();
   for (const channel of channelsOf(event)) {
     const call = await storage.getItem(`ari:call-of:${channel.id}`);
@@ -606,6 +738,16 @@ export function recordingUrl(template: string, linkedid: string, uniqueid: strin
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in parts ? encodeURIComponent(parts[name]!) : whole,
   );
+}
+
+/**
+ * chan_sip's Status says "OK (n ms)" or "LAGGED (n ms)" for a reachable peer when it is qualified, and
+ * "Unmonitored" for every peer when not: then a registered peer is the one with an address.
+ */
+function sipPeerOnline(peer: AmiMessage): boolean {
+  const status = peer.status ?? '';
+  if (/^(OK|LAGGED)\b/i.test(status)) return true;
+  return /^Unmonitored$/i.test(status) && !!peer.ipaddress && peer.ipaddress !== '-none-';
 }
 
 function member(name: string | undefined, state: string | undefined, online: boolean): VoipMember[] {

@@ -29,7 +29,10 @@ import {
 
 export interface AsteriskStaffMember {
   extension: string;
-  /** PJSIP DeviceState; default "Not in use". "Unavailable" = not registered. */
+  /**
+   * PJSIP DeviceState; default "Not in use". "Unavailable" = not registered. With chan_sip the SIPpeers
+   * Status instead (default "OK (5 ms)", e.g. "LAGGED (600 ms)"); "Unavailable" is an unregistered peer.
+   */
   state?: string;
 }
 
@@ -52,6 +55,8 @@ export interface AsteriskAmiEmulatorOptions {
   originate?: Record<string, 'answer' | 'busy' | 'no-answer'>;
   /** channelvars in manager.conf: these channel variables show in events as `ChanVariable`. */
   channelVariables?: string[];
+  /** chan_sip: sip.conf `qualify = yes` (default); without it every peer's Status is "Unmonitored". */
+  qualify?: boolean;
 }
 
 export interface AsteriskScenarioRequest {
@@ -115,6 +120,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
   const timestamps = options.timestamps ?? true;
   const cdr = options.cdr ?? true;
   const stepMs = options.stepMs ?? 2;
+  const qualify = options.qualify ?? true;
   const channelVariables = new Set(
     (options.channelVariables ?? ['SWITCHBOARD_ORIGINATION']).map((name) => name.toUpperCase()),
   );
@@ -305,12 +311,7 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
           session,
           actionId,
           'Peer status list',
-          staff.map((member) => [
-            ['Event', 'PeerEntry'],
-            ['Channeltype', 'SIP'],
-            ['ObjectName', member.extension],
-            ['Status', member.state === 'Unavailable' ? 'UNREACHABLE' : 'OK (5 ms)'],
-          ]),
+          [...staff.map((member) => peerEntry(member, qualify)), peerEntry({ extension: TRUNK }, qualify)],
           'PeerlistComplete',
         );
       case 'coreshowchannels':
@@ -588,6 +589,35 @@ export async function startAsteriskAmiEmulator(options: AsteriskAmiEmulatorOptio
       ]);
     },
   };
+}
+
+/**
+ * A chan_sip peer as `SIPpeers` lists it (chan_sip.c `_sip_show_peers`): Status is "OK (n ms)", "LAGGED (n ms)",
+ * "UNREACHABLE" or "UNKNOWN" when qualified, "Unmonitored" when not; an unregistered peer has no address.
+ */
+function peerEntry(member: AsteriskStaffMember, qualify: boolean): AmiFields {
+  const registered = member.state !== 'Unavailable';
+  const status = !qualify ? 'Unmonitored' : registered ? (member.state ?? 'OK (5 ms)') : 'UNREACHABLE';
+  return [
+    ['Event', 'PeerEntry'],
+    ['Channeltype', 'SIP'],
+    ['ObjectName', member.extension],
+    ['ChanObjectType', 'peer'],
+    ['IPaddress', registered ? '192.0.2.10' : '-none-'],
+    ['IPport', registered ? '5060' : '0'],
+    ['Dynamic', 'yes'],
+    ['AutoForcerport', 'no'],
+    ['Forcerport', 'yes'],
+    ['AutoComedia', 'no'],
+    ['Comedia', 'no'],
+    ['VideoSupport', 'no'],
+    ['TextSupport', 'no'],
+    ['ACL', 'no'],
+    ['Status', status],
+    ['RealtimeDevice', 'no'],
+    ['Description', ''],
+    ['Accountcode', ''],
+  ];
 }
 
 function endpoint(name: string, state: string): AmiFields {

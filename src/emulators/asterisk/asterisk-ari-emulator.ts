@@ -1,9 +1,12 @@
 /**
  * An Asterisk emulator speaking ARI (the REST Interface): HTTP with Basic auth or `api_key`, the events
- * WebSocket at /ari/events (one JSON message per event), GET /ari/asterisk/info, /ari/endpoints and
- * /ari/channels, and POST /ari/channels to originate. It plays the same scripted calls as the AMI
- * emulator, as ARI reports them (ChannelCreated, ChannelStateChange, Dial, ChannelEnteredBridge,
- * ChannelDestroyed, BridgeBlindTransfer, BridgeAttendedTransfer), and can drop every WebSocket.
+ * WebSocket at /ari/events (one JSON message per event), GET /ari/asterisk/info, /ari/endpoints,
+ * /ari/channels, /ari/channels/{id}/variable (CHANNEL(linkedid), CHANNEL(uniqueid), CHANNEL(name)),
+ * /ari/bridges, /ari/recordings/stored and /ari/recordings/stored/{name}/file, and POST /ari/channels to
+ * originate. It plays the same scripted calls as the AMI emulator, as ARI reports them (ChannelCreated,
+ * ChannelStateChange, Dial, ChannelEnteredBridge, ChannelLeftBridge, ChannelDestroyed, BridgeBlindTransfer,
+ * BridgeAttendedTransfer; the `recorded` call's recording as RecordingStarted and RecordingFinished), and can
+ * drop every WebSocket.
  *
  * Control: POST /_emulator/scenario {name, client?, extensions?}, POST /_emulator/drop {refuseMs?}.
  */
@@ -12,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { backgroundWork } from '../emulator-http.js';
+import { toneWav } from '../tone-wav.js';
 import {
   ASTERISK_SCENARIOS,
   ASTERISK_SCENARIO_EXTENSIONS,
@@ -43,7 +47,10 @@ export interface AsteriskAriEmulator {
   sockets(): Array<{ app: string; subscribeAll: boolean }>;
   readonly connections: number;
   readonly requests: ReadonlyArray<{ method: string; path: string; query: Record<string, string> }>;
-  playScenario(request: AsteriskScenarioRequest): Promise<{ linkedid: string }>;
+  /** Plays a scripted call; `recordings` are the names of the stored recordings it made. */
+  playScenario(request: AsteriskScenarioRequest): Promise<{ linkedid: string; recordings: string[] }>;
+  /** Plays the rest of a call started with `until`, on the script's clock. */
+  finishCall(linkedid: string): Promise<void>;
   drop(refuseMs?: number): void;
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +73,14 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
   const stepMs = options.stepMs ?? 2;
   const clients = new Set<Client>();
   const live = new Map<string, Record<string, unknown>>();
+  // What ARI's Channel object leaves out but Asterisk knows: each live channel's Linkedid, and the bridges.
+  const linkedids = new Map<string, string>();
+  const bridges = new Map<string, { id: string; channels: string[]; creationtime: string }>();
+  // The names of the recordings running, by channel; when each started; the stored ones.
+  const recording = new Map<string, string>();
+  const recordingStart = new Map<string, number>();
+  const stored = new Set<string>();
+  const wav = toneWav();
   const requests: Array<{ method: string; path: string; query: Record<string, string> }> = [];
   const background = backgroundWork();
   let refuseUntil = 0;
@@ -97,16 +112,74 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
     for (const step of steps) {
       if (stepMs > 0) await delay(stepMs);
       if (step.drop && Date.now() >= refuseUntil && clients.size > 0) drop(refuseMs);
-      const events = toAri(step.fields, startAt + step.at, rename);
-      for (const event of events) track(event);
+      const events = [
+        ...recordingEvents(step.fields, startAt + step.at, rename),
+        ...toAri(step.fields, startAt + step.at, rename),
+      ];
+      track(step.fields, rename, startAt + step.at);
+      for (const event of events) trackChannel(event);
       broadcast(events);
     }
   };
-  const track = (event: Record<string, unknown>) => {
+  const trackChannel = (event: Record<string, unknown>) => {
     const channel = event.channel as { id: string } | undefined;
     if (!channel) return;
     if (event.type === 'ChannelCreated' || event.type === 'ChannelStateChange') live.set(channel.id, channel);
-    if (event.type === 'ChannelDestroyed') live.delete(channel.id);
+    if (event.type === 'ChannelDestroyed') {
+      live.delete(channel.id);
+      linkedids.delete(channel.id);
+    }
+  };
+  /** Linkedids and bridge membership from the script's AMI fields, which carry them. */
+  const track = (list: AmiFields, rename: Map<string, string>, at: number) => {
+    const fields = Object.fromEntries(list) as Record<string, string>;
+    const id = (value: string | undefined) => (value === undefined ? undefined : (rename.get(value) ?? value));
+    for (const prefix of ['', 'Dest']) {
+      const uniqueid = id(fields[`${prefix}Uniqueid`]);
+      const linkedid = id(fields[`${prefix}Linkedid`]);
+      if (uniqueid && linkedid && fields.Event !== 'Hangup') linkedids.set(uniqueid, linkedid);
+    }
+    const channel = id(fields.Uniqueid);
+    const bridgeId = fields.BridgeUniqueid;
+    if (!channel) return;
+    if (fields.Event === 'BridgeEnter' && bridgeId) {
+      const bridge = bridges.get(bridgeId) ?? { id: bridgeId, channels: [], creationtime: ariTime(at) };
+      if (!bridge.channels.includes(channel)) bridge.channels.push(channel);
+      bridges.set(bridgeId, bridge);
+    }
+    if (fields.Event === 'BridgeLeave' || fields.Event === 'Hangup') {
+      for (const bridge of bridges.values()) {
+        bridge.channels = bridge.channels.filter((member) => member !== channel);
+        if (bridge.channels.length === 0) bridges.delete(bridge.id);
+      }
+    }
+  };
+  /**
+   * A recording on a channel as ARI reports it (Events REST API, "RecordingStarted", "RecordingFinished"):
+   * where the AMI script starts MixMonitor, the channel is recorded until its hangup, then stored.
+   */
+  const recordingEvents = (list: AmiFields, at: number, rename: Map<string, string>) => {
+    const fields = Object.fromEntries(list) as Record<string, string>;
+    const uniqueid = fields.Uniqueid ? (rename.get(fields.Uniqueid) ?? fields.Uniqueid) : undefined;
+    if (!uniqueid) return [];
+    const described = (name: string, state: string) => ({
+      name,
+      format: 'wav',
+      state,
+      target_uri: `channel:${uniqueid}`,
+      ...(state === 'done' ? { duration: Math.round(at - recordingStart.get(name)!) } : {}),
+    });
+    if (fields.Event === 'MixMonitorStart' && !recording.has(uniqueid)) {
+      const name = recordingName(uniqueid);
+      recording.set(uniqueid, name);
+      recordingStart.set(name, at);
+      return [{ type: 'RecordingStarted', timestamp: ariTime(at), recording: described(name, 'recording') }];
+    }
+    const name = recording.get(uniqueid);
+    if (fields.Event !== 'Hangup' || !name) return [];
+    recording.delete(uniqueid);
+    stored.add(name);
+    return [{ type: 'RecordingFinished', timestamp: ariTime(at), recording: described(name, 'done') }];
   };
   const drop = (refuseMs = 300) => {
     refuseUntil = Date.now() + refuseMs;
@@ -170,8 +243,35 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
       },
       startAt,
     );
-    await play(script.steps, startAt, new Map(), request.refuseMs ?? 300);
-    return { linkedid: script.linkedid };
+    const until = request.until;
+    const steps = until === undefined ? script.steps : script.steps.filter((step) => step.at <= until);
+    if (until !== undefined) {
+      unfinished.set(script.linkedid, { steps: script.steps.filter((step) => step.at > until), startAt });
+    }
+    await play(steps, startAt, new Map(), request.refuseMs ?? 300);
+    return { linkedid: script.linkedid, recordings: script.recordings.map(recordingName) };
+  };
+  const unfinished = new Map<string, { steps: ScriptStep[]; startAt: number }>();
+  const finishCall = async (linkedid: string) => {
+    const rest = unfinished.get(linkedid);
+    if (!rest) throw new Error(`No call ${linkedid} was left unfinished (play it with "until")`);
+    unfinished.delete(linkedid);
+    await play(rest.steps, rest.startAt, new Map(), 300);
+  };
+
+  // getChannelVar reads variables and dialplan functions; these are the ones the emulator knows.
+  const channelVariable = (id: string, name: string | undefined, res: ServerResponse) => {
+    const channel = live.get(id) as { id: string; name: string } | undefined;
+    if (!name) return json(res, 400, { message: 'Variable name is required' });
+    if (!channel) return json(res, 404, { message: 'Channel or variable not found' });
+    const values: Record<string, string | undefined> = {
+      'CHANNEL(linkedid)': linkedids.get(id) ?? id,
+      'CHANNEL(uniqueid)': id,
+      'CHANNEL(name)': channel.name,
+    };
+    const value = values[name];
+    if (value === undefined) return json(res, 404, { message: 'Provided variable was not found' });
+    return json(res, 200, { value });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -194,6 +294,15 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
     if (!authorised(req, url)) return json(res, 401, { message: 'Authentication required' });
     const route = `${req.method} ${url.pathname}`;
+    const variable = /^\/ari\/channels\/([^/]+)\/variable$/.exec(url.pathname);
+    if (req.method === 'GET' && variable) return channelVariable(decodeURIComponent(variable[1]!), query.variable, res);
+    const file = /^\/ari\/recordings\/stored\/([^/]+)\/file$/.exec(url.pathname);
+    if (req.method === 'GET' && file) {
+      // Asterisk answers the whole file, typed by its extension (resource_recordings.c), with no Range support.
+      if (!stored.has(decodeURIComponent(file[1]!))) return json(res, 404, { message: 'Recording not found' });
+      res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length }).end(wav);
+      return;
+    }
     switch (route) {
       case 'GET /ari/asterisk/info':
         return json(res, 200, {
@@ -217,6 +326,28 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
         ]);
       case 'GET /ari/channels':
         return json(res, 200, [...live.values()]);
+      case 'GET /ari/bridges':
+        return json(
+          res,
+          200,
+          [...bridges.values()].map((bridge) => ({
+            id: bridge.id,
+            technology: 'simple_bridge',
+            bridge_type: 'mixing',
+            bridge_class: 'basic',
+            creator: '',
+            name: '',
+            channels: bridge.channels,
+            creationtime: bridge.creationtime,
+            video_mode: 'none',
+          })),
+        );
+      case 'GET /ari/recordings/stored':
+        return json(
+          res,
+          200,
+          [...stored].map((name) => ({ name, format: 'wav' })),
+        );
       case 'POST /ari/channels':
         return originate(query, res);
     }
@@ -260,6 +391,7 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
     },
     requests,
     playScenario,
+    finishCall,
     drop,
     idle: background.idle,
     async close() {
@@ -268,6 +400,11 @@ export async function startAsteriskAriEmulator(options: AsteriskAriEmulatorOptio
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** The stored recording's name for a recorded channel (ARI's `record` takes the name from the application). */
+function recordingName(uniqueid: string): string {
+  return `switchboard-${uniqueid}`;
 }
 
 /** An ARI Channel object from AMI channel fields with `prefix` (Channels_REST_API, "Channel"). */

@@ -3,12 +3,13 @@
  * routes too. Agents see only the calls they took part in (see runtime/calls.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { callDetailsFor, listCalls, missedCount, recordingLinkFor, todayStats } from '../../runtime/calls.js';
+import { callDetailsFor, listCalls, missedCount, recordingFor, todayStats } from '../../runtime/calls.js';
 import { originate, originationFor } from '../../runtime/click-to-call.js';
 import { HubError } from '../../runtime/errors.js';
 import type { Hub } from '../../runtime/hub.js';
 import { queryText, type QueryValues } from '../../runtime/list-query.js';
 import { currentUser, requireUser } from '../auth.js';
+import { sendRecording } from '../recording-stream.js';
 import { contactRoutes } from './contacts.js';
 import { eventRoutes } from './events.js';
 
@@ -29,11 +30,15 @@ export function callRoutes(hub: Hub) {
     scope.get<WithId>('/api/v1/calls/:id', user, async (request) =>
       callDetailsFor(hub, currentUser(request), request.params.id),
     );
-    // The UI asks with ?format=json to show why a recording cannot be played; players follow the redirect.
+    // The UI asks with ?format=json to show why a recording cannot be played; players follow the redirect,
+    // or get the audio itself when the connector fetches it with the connection's credentials (ARI).
     scope.get<WithId>('/api/v1/calls/:id/recording', user, async (request, reply) => {
-      const url = await recordingLinkFor(hub, currentUser(request), request.params.id);
-      if (queryText(request.query as QueryValues, 'format') === 'json') return { url };
-      return reply.redirect(url, 302);
+      const found = await recordingFor(hub, currentUser(request), request.params.id);
+      const json = queryText(request.query as QueryValues, 'format') === 'json';
+      if (found.kind === 'link') return json ? { url: found.url } : reply.redirect(found.url, 302);
+      if (!json) return sendRecording(reply, found.audio, request.headers.range);
+      await found.audio.body.cancel();
+      return { url: `/api/v1/calls/${encodeURIComponent(request.params.id)}/recording` };
     });
     scope.post('/api/v1/calls', user, async (request, reply) => {
       const body = (request.body ?? {}) as { to?: unknown; connectionId?: unknown };
