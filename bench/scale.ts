@@ -29,11 +29,14 @@ export async function scale(kind: DatabaseKind, rows: number): Promise<string> {
     try {
       const connectionId = seeded.hooks[0]?.split('/')[2] as string;
       const agents = [...seeded.agents.values()].map((agent) => agent.userId);
+      progress(`${kind}: seeding ${rows} contacts and calls`);
       seeding = await seedRows(store, connectionId, agents, rows);
+      progress(`${kind}: timing the reads`);
       reads = await timeReads(store, agents, rows);
     } finally {
       await store.close();
     }
+    progress(`${kind}: ringing ${LIVE_CALLS} calls through a hub process`);
     const rss = await liveCallsRss(kind);
     return [
       `### ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${perSecond(rows)} calls and ${perSecond(rows)} contacts`,
@@ -59,6 +62,11 @@ export async function scale(kind: DatabaseKind, rows: number): Promise<string> {
   } finally {
     await db.drop();
   }
+}
+
+/** Each phase takes minutes at a million rows: say what is running. */
+function progress(what: string): void {
+  process.stdout.write(`scale: ${what}\n`);
 }
 
 async function seedRows(store: Store, connectionId: string, agents: string[], rows: number) {
