@@ -100,3 +100,17 @@ export function mangoTraffic(options: TrafficOptions): { next(): SignedNotificat
     calls: () => calls,
   };
 }
+
+/**
+ * Only the notifications that ring an agent (each call's first leg), so every webhook is a popup. A call's
+ * later notifications are left out: sent concurrently they could overtake its ringing one, which the
+ * connector then drops as older than what it applied (Mango's `seq`), as it must.
+ */
+export function ringingOnly(traffic: { next(): SignedNotification }): () => SignedNotification {
+  return () => {
+    for (;;) {
+      const notification = traffic.next();
+      if (notification.rings) return notification;
+    }
+  };
+}

@@ -1,12 +1,12 @@
 /**
  * 2. Popup latency: 500 agents with their live-event streams open; incoming calls ring them one after
- * another at a steady webhook rate. Each ringing notification is timed from its send to the
+ * another at a steady webhook rate, every webhook a ringing leg. Each is timed from its send to the
  * `call.ringing` event on its agent's stream; every event is checked to reach only the agent rung.
  */
 import { join } from 'node:path';
 import { createBenchDatabase, type DatabaseKind } from './databases.js';
 import { seedHub, serveHub, type ServedHub } from './hub-under-test.js';
-import { mangoTraffic } from './mango-traffic.js';
+import { mangoTraffic, ringingOnly } from './mango-traffic.js';
 import { sendPaced } from './paced-sender.js';
 import { ms, perSecond, table } from './report.js';
 import { openAgentStreams } from './sse-clients.js';
@@ -15,7 +15,7 @@ const AGENTS = 500;
 const CONNECTIONS = 8;
 const IN_FLIGHT = 64;
 /** After the last answer, how long an event may still take to arrive before it counts as lost. */
-const DRAIN_MS = 3000;
+const DRAIN_MS = 30_000;
 
 export async function popupLatency(kind: DatabaseKind, rates: number[], seconds: number): Promise<string> {
   const db = await createBenchDatabase(kind, 'popup');
@@ -32,12 +32,12 @@ export async function popupLatency(kind: DatabaseKind, rates: number[], seconds:
     const rung = new Map<string, { extension: string; sentAt: number; round: number }>();
     try {
       for (const [n, rate] of rates.entries()) {
-        const traffic = mangoTraffic({ ...seeded, mix: ['incoming-answered'], startAt: 1_700_000_000 + n * 100_000 });
+        const traffic = mangoTraffic({ ...seeded, mix: ['incoming-missed'], startAt: 1_700_000_000 + n * 100_000 });
         const rungBefore = rung.size;
         const firstEvent = streams.events.length;
         const paced = await sendPaced({
           base: hub.base,
-          next: traffic.next,
+          next: ringingOnly(traffic),
           rate,
           seconds,
           inFlight: IN_FLIGHT,
@@ -90,7 +90,8 @@ export async function popupLatency(kind: DatabaseKind, rates: number[], seconds:
       `### ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
       '',
       `${AGENTS} agents, each with a live-event stream open (API tokens), bound on ${CONNECTIONS} Mango connections; ` +
-        `incoming answered calls (ring, answer, hang-up, summary: 4 notifications) ringing the agents in turn; ` +
+        `every webhook the first leg of a new incoming call, ringing the agents in turn (a call's later ` +
+        `notifications are left out: sent concurrently they could overtake its ringing one); ` +
         `${seconds} s per rate, at most ${IN_FLIGHT} webhooks unanswered (a send that finds them all busy is skipped). ` +
         `Latency: from writing the ringing notification to the \`call.ringing\` event arriving on the agent's stream, ` +
         `both timed in the load generator's process.`,

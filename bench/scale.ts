@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { openDatabase, type Store } from '../src/storage/index.js';
 import { createBenchDatabase, type DatabaseKind } from './databases.js';
 import { seedHub, serveHub } from './hub-under-test.js';
-import { mangoTraffic, type SignedNotification } from './mango-traffic.js';
+import { mangoTraffic, ringingOnly } from './mango-traffic.js';
 import { ms, perSecond, table } from './report.js';
 
 const AGENTS = 50;
@@ -201,13 +201,7 @@ async function liveCallsRss(kind: DatabaseKind): Promise<{ idle: number; rss: nu
     const hub = await serveHub(db.target, join(db.dir, 'hub.log'));
     try {
       const idle = hub.rss();
-      const traffic = mangoTraffic({ ...seeded, mix: ['incoming-missed'] });
-      const ringing = (): SignedNotification => {
-        for (;;) {
-          const notification = traffic.next();
-          if (notification.rings) return notification;
-        }
-      };
+      const ringing = ringingOnly(mangoTraffic({ ...seeded, mix: ['incoming-missed'] }));
       const result = await autocannon({
         url: hub.base,
         connections: 16,
