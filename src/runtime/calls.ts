@@ -70,7 +70,7 @@ export async function callDetailsFor(hub: HubContext, viewer: Viewer, id: string
   return callDetailsView(hub, await visibleCall(hub, viewer, id));
 }
 
-/** A fresh link from the module (providers' links expire), for a call the viewer may see. */
+/** The recording of a call the viewer may see: fresh from the module each time (providers' links expire). */
 export async function recordingFor(hub: HubContext, viewer: Viewer, id: string): Promise<Recording> {
   await visibleCall(hub, viewer, id);
   return recording(hub, id);

@@ -3,6 +3,7 @@
  * "+7 495 123-45-67", "84951234567" and "7 (495) 1234567" find the same contact.
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { remembered } from './remembered.js';
 
 /** Extensions and service codes stay as dialled: parsing "101" against RU would invent "+7101". */
 const MAX_EXTENSION_DIGITS = 6;
@@ -17,18 +18,14 @@ export function isExtension(raw: string): boolean {
  * (an extension, a short code, or something the provider sent we cannot place). Never throws.
  */
 export function normalizePhone(raw: string, defaultCountry = 'RU'): string {
-  // Parsing is the slow part of a webhook's handling, and each call's events repeat the same numbers.
-  const key = `${defaultCountry}\n${raw}`;
-  const known = normalized.get(key);
-  if (known !== undefined) return known;
-  const result = parseNumber(raw, defaultCountry);
-  if (normalized.size >= NORMALIZED_CACHE_SIZE) normalized.delete(normalized.keys().next().value as string);
-  normalized.set(key, result);
-  return result;
+  return normalized(`${defaultCountry}\n${raw}`);
 }
 
-const NORMALIZED_CACHE_SIZE = 10_000;
-const normalized = new Map<string, string>();
+// Parsing is the slow part of a webhook's handling, and each call's events repeat the same numbers.
+const normalized = remembered(10_000, (key) => {
+  const cut = key.indexOf('\n');
+  return parseNumber(key.slice(cut + 1), key.slice(0, cut));
+});
 
 function parseNumber(raw: string, defaultCountry: string): string {
   const trimmed = raw.trim();

@@ -6,7 +6,7 @@ import { zadarmaConnector } from '../connectors/zadarma/index.js';
 import type { ConnectorDefinition } from '../contract/index.js';
 import { describeEachDatabase } from '../testing/databases.js';
 import { createTestHub } from '../testing/test-hub.js';
-import { allowedRecordingHosts, hostMatches, recordingLink } from './recordings.js';
+import { allowedRecordingHosts, hostMatches, recording } from './recordings.js';
 
 const record = (callId: string, recording: string) => ({
   type: 'record',
@@ -24,11 +24,11 @@ describeEachDatabase('recording links', (getStore) => {
     const { hub, post } = await createTestHub(getStore());
     await post({ type: 'start', direction: 'in', from: '+74951234567', to: '101', callId: 'r1' });
     const [ringing] = (await hub.store.calls.list({})).items;
-    await expect(recordingLink(hub, ringing!.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(recording(hub, ringing!.id)).rejects.toMatchObject({ code: 'not_found' });
 
     await post(record('r1', 'https://pbx.example/r1.wav'));
-    expect(await recordingLink(hub, ringing!.id)).toBe('https://pbx.example/r1.wav');
-    await expect(recordingLink(hub, 'no-such-call')).rejects.toMatchObject({ code: 'not_found' });
+    expect(await recording(hub, ringing!.id)).toEqual({ kind: 'link', url: 'https://pbx.example/r1.wav' });
+    await expect(recording(hub, 'no-such-call')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('refuses a link to a host that is not the connection’s, naming the host', async () => {
@@ -40,7 +40,7 @@ describeEachDatabase('recording links', (getStore) => {
     ] as const) {
       await post(record(callId, link));
       const call = (await hub.store.calls.list({})).items.find((item) => item.external_id === callId);
-      await expect(recordingLink(hub, call!.id)).rejects.toMatchObject({
+      await expect(recording(hub, call!.id)).rejects.toMatchObject({
         code: 'module_invalid_result',
         message: expect.stringContaining(new URL(link).hostname),
       });
@@ -51,7 +51,7 @@ describeEachDatabase('recording links', (getStore) => {
     const { hub, post } = await createTestHub(getStore());
     await post(record('h1', `${hub.publicUrl}/files/h1.wav`));
     const [call] = (await hub.store.calls.list({})).items;
-    expect(await recordingLink(hub, call!.id)).toBe(`${hub.publicUrl}/files/h1.wav`);
+    expect(await recording(hub, call!.id)).toEqual({ kind: 'link', url: `${hub.publicUrl}/files/h1.wav` });
   });
 });
 

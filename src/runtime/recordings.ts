@@ -22,11 +22,6 @@ export async function recording(hub: HubContext, callId: string): Promise<Record
   return { kind: 'link', url: await checkedLink(hub, connection, callData) };
 }
 
-export async function recordingLink(hub: HubContext, callId: string): Promise<string> {
-  const { connection, callData } = await recordedCall(hub, callId);
-  return checkedLink(hub, connection, callData);
-}
-
 async function recordedCall(hub: HubContext, callId: string) {
   const details = await hub.store.calls.get(callId);
   if (!details) throw new HubError('not_found', `There is no call ${callId}`);

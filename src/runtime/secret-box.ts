@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { remembered } from './remembered.js';
 
 const PREFIX = 'enc:v1:';
 
@@ -14,8 +15,6 @@ export interface SecretBox {
   isSealed(value: string): boolean;
 }
 
-const OPENED_CACHE_SIZE = 1000;
-
 /**
  * Any string works as key material: it is stretched to 32 bytes with sha256. `previous` keys only open:
  * during a key rotation, values sealed with the old key stay readable until they are sealed again.
@@ -23,7 +22,7 @@ const OPENED_CACHE_SIZE = 1000;
 export function createSecretBox(keyMaterial: string, previous: readonly string[] = []): SecretBox {
   const [key, ...older] = [keyMaterial, ...previous].map((material) => createHash('sha256').update(material).digest());
   // Every webhook opens its connection's settings; the sealed text changes whenever a secret does.
-  const opened = new Map<string, string>();
+  const opened = remembered(1000, decrypt);
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -32,13 +31,7 @@ export function createSecretBox(keyMaterial: string, previous: readonly string[]
       return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
     },
     open(sealed) {
-      if (!sealed.startsWith(PREFIX)) return sealed;
-      const known = opened.get(sealed);
-      if (known !== undefined) return known;
-      const plain = decrypt(sealed);
-      if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value as string);
-      opened.set(sealed, plain);
-      return plain;
+      return sealed.startsWith(PREFIX) ? opened(sealed) : sealed;
     },
     isSealed: (value) => value.startsWith(PREFIX),
   };

@@ -24,6 +24,12 @@ interface Candidate {
   clientSide: Side;
 }
 
+/** Every extension `resolveParties` may look up in the bindings: only these need loading. */
+export function namedExtensions(event: PartyNumbers): string[] {
+  const values = [event.srcPhone, event.dstPhone, event.srcPhoneExt, event.dstPhoneExt];
+  return [...new Set(values.map((value) => normaliseExtension(value ?? '')).filter((value) => value !== ''))];
+}
+
 /**
  * Finds the agent and the client of an event (contract research §1.2, §3.3).
  *
@@ -39,12 +45,6 @@ interface Candidate {
  * `srcPhone` does not look like one (legacy modules); then the explicit `*PhoneExt` fields.
  * The client is the other side.
  */
-/** Every extension `resolveParties` may look up in the bindings: only these need loading. */
-export function namedExtensions(event: PartyNumbers): string[] {
-  const values = [event.srcPhone, event.dstPhone, event.srcPhoneExt, event.dstPhoneExt];
-  return [...new Set(values.map((value) => normaliseExtension(value ?? '')).filter((value) => value !== ''))];
-}
-
 export function resolveParties(event: PartyNumbers, bindings: ReadonlyMap<string, string>): Parties {
   const bound = new Map<string, string>();
   for (const [extension, userId] of bindings) bound.set(normaliseExtension(extension), userId);

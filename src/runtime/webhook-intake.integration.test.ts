@@ -86,7 +86,7 @@ describe.skipIf(!hasPostgres)(title, () => {
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     // Instance 0 handles a stored webhook under the connection's lock; the row is pending meanwhile.
-    const id = await stores[0]!.webhooks.insertPending({
+    const { id } = await stores[0]!.webhooks.insertPending({
       connection_id: first.connection.id,
       method: 'POST',
       path: '/',

@@ -116,7 +116,7 @@ describeEachDatabase('webhook intake', (getStore) => {
   it('handles rows a crash left pending when it starts', async () => {
     const { hub, connection, request } = await setup();
     const raw = request({ type: 'start', direction: 'in', from: CLIENT, to: '102', callId: 'c1' });
-    const id = await hub.store.webhooks.insertPending({
+    const { id } = await hub.store.webhooks.insertPending({
       connection_id: connection.id,
       method: raw.method,
       path: raw.path,

@@ -86,7 +86,7 @@ export function createWebhookIntake(hub: HubContext): WebhookIntake {
           options.retries === false
             ? undefined
             : await hub.store.webhooks.findDuplicate(connection.id, fingerprint, since);
-        const stored = await hub.store.webhooks.insertPendingRow(row);
+        const stored = await hub.store.webhooks.insertPending(row);
         if (first?.status === 'pending') {
           // The connection's lock is ours, so nobody is handling it: a crash left it. Handle it now, once.
           await hub.store.webhooks.beginAttempt(first.id);

@@ -172,16 +172,18 @@ describeEachDatabase('the schema', (getStore, dialect) => {
             return (await store.calls.get(call.id))!.timeline[0]!.id;
           }
           case 'webhooks':
-            return store.webhooks.insertPending({
-              connection_id: connection.id,
-              method: 'POST',
-              path: '/',
-              query: '{}',
-              headers: '{}',
-              body: '',
-              received_at: at(0),
-              fingerprint: 'f',
-            });
+            return (
+              await store.webhooks.insertPending({
+                connection_id: connection.id,
+                method: 'POST',
+                path: '/',
+                query: '{}',
+                headers: '{}',
+                body: '',
+                received_at: at(0),
+                fingerprint: 'f',
+              })
+            ).id;
           case 'live_events':
             return store.events.append({ user_id: user.id, type: 't', payload: '{}', created_at: at(0) });
         }

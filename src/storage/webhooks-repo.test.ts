@@ -30,7 +30,7 @@ const processed = (overrides: Partial<WebhookOutcome> = {}): WebhookOutcome => (
 
 async function insertAll(store: Store, rows: IncomingWebhook[]): Promise<number[]> {
   const ids: number[] = [];
-  for (const row of rows) ids.push(await store.webhooks.insertPending(row));
+  for (const row of rows) ids.push((await store.webhooks.insertPending(row)).id);
   return ids;
 }
 
@@ -40,7 +40,7 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
     const connection = await seedConnection(store);
     const call = buildCall(connection.id);
     await store.calls.save({ call, legs: [] });
-    const id = await store.webhooks.insertPending(incoming(connection.id));
+    const { id } = await store.webhooks.insertPending(incoming(connection.id));
 
     expect(await store.webhooks.get(id)).toEqual({
       ...incoming(connection.id),
@@ -64,7 +64,7 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
   it.each(['rejected', 'failed'] as const)('records a %s outcome with its error', async (status) => {
     const store = getStore();
     const connection = await seedConnection(store);
-    const id = await store.webhooks.insertPending(incoming(connection.id));
+    const { id } = await store.webhooks.insertPending(incoming(connection.id));
     await store.webhooks.finish(id, { status, processed_at: at(9), response_status: 500, error: 'boom' });
     expect(await store.webhooks.get(id)).toMatchObject({
       status,
@@ -178,10 +178,10 @@ describeEachDatabase('WebhooksRepo', (getStore) => {
       [at(50_000), 'pending'],
     ] as const;
     for (const [receivedAt, status] of outcomes) {
-      const id = await store.webhooks.insertPending(incoming(busy.id, { received_at: receivedAt }));
+      const { id } = await store.webhooks.insertPending(incoming(busy.id, { received_at: receivedAt }));
       if (status !== 'pending') await store.webhooks.finish(id, { status, processed_at: receivedAt });
     }
-    const elsewhere = await store.webhooks.insertPending(incoming(other.id, { received_at: at(65_000) }));
+    const { id: elsewhere } = await store.webhooks.insertPending(incoming(other.id, { received_at: at(65_000) }));
     await store.webhooks.finish(elsewhere, { status: 'failed', processed_at: at(65_000) });
 
     expect(await store.webhooks.activity([quiet.id, busy.id], at(60_000))).toEqual([

@@ -43,13 +43,8 @@ export interface WebhookActivity {
 export class WebhooksRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores the request as pending with its first attempt begun; returns its id. */
-  async insertPending(webhook: IncomingWebhook): Promise<number> {
-    return (await this.insertPendingRow(webhook)).id;
-  }
-
-  /** The stored row, as a later `get` would read it. */
-  insertPendingRow(webhook: IncomingWebhook): Promise<Webhook> {
+  /** Stores the request as pending with its first attempt begun; returns the row as `get` would read it. */
+  insertPending(webhook: IncomingWebhook): Promise<Webhook> {
     return this.db
       .insertInto('webhooks')
       .values({ ...webhook, status: 'pending', attempts: 1 })
