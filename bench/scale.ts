@@ -66,7 +66,7 @@ export async function scale(kind: DatabaseKind, rows: number): Promise<string> {
 
 /** Each phase takes minutes at a million rows: say what is running. */
 function progress(what: string): void {
-  process.stdout.write(`scale: ${what}\n`);
+  process.stdout.write(`scale ${new Date().toISOString().slice(11, 19)}: ${what}\n`);
 }
 
 async function seedRows(store: Store, connectionId: string, agents: string[], rows: number) {
@@ -151,6 +151,10 @@ async function seedRows(store: Store, connectionId: string, agents: string[], ro
             ended_at: call.ended_at,
           })),
         )
+        .execute();
+      await tx
+        .insertInto('call_participants')
+        .values(calls.map((call) => ({ user_id: call.owner_id, call_id: call.id, started_at: call.started_at })))
         .execute();
     });
   }

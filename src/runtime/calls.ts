@@ -78,13 +78,7 @@ export async function recordingFor(hub: HubContext, viewer: Viewer, id: string):
 
 /** The user's calls still ringing or in talk, newest first: the popups to show on connect. */
 export async function liveCallsFor(hub: HubContext, userId: string): Promise<CallView[]> {
-  const [ringing, talking] = await Promise.all(
-    (['ringing', 'talking'] as const).map((status) => hub.store.calls.list({ userId, status, limit: 100 })),
-  );
-  const calls = [...(ringing?.items ?? []), ...(talking?.items ?? [])].sort(
-    (a, b) => b.started_at.localeCompare(a.started_at) || b.id.localeCompare(a.id),
-  );
-  return callViews(hub, calls);
+  return callViews(hub, await hub.store.calls.listLive(userId));
 }
 
 /** Missed calls of the user since `since` (default: the last 24 hours). */

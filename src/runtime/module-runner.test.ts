@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -162,6 +163,26 @@ describe('ModuleRunner', () => {
     const error = await pending;
     expect(error.code).toBe('internal');
     expect(error.message).toContain('Switchboard is shutting down');
+  });
+
+  it('leaves nothing attached to the host signal once a call is over', async () => {
+    const host = new AbortController();
+    let during = -1;
+    const definition = define(() => ({
+      VoipGetMembers: async () => {
+        during = getEventListeners(host.signal, 'abort').length;
+        return [];
+      },
+      VoipTestConnection: async () => {
+        throw new Error('refused');
+      },
+    }));
+    const run = runner(definition, { timeoutMs: 5000, signal: host.signal });
+    for (let n = 0; n < 3; n++) await run.getMembers();
+    await failure(run.testConnection());
+    expect(during).toBe(1);
+    // Anything left here would live as long as the hub: one per webhook.
+    expect(getEventListeners(host.signal, 'abort')).toEqual([]);
   });
 
   it.each([

@@ -1,7 +1,9 @@
+import { sql, type Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../testing/databases.js';
 import { at, buildCall, buildLeg, seedConnection, seedUser } from '../testing/storage-fixtures.js';
 import type { CallFilter, CallRecordQuery } from './calls-repo.js';
+import { readsAtScaleMigration } from './migrations/0005-reads-at-scale.js';
 import type { Store } from './database.js';
 import type { Call, Connection, User } from './schema.js';
 
@@ -227,6 +229,43 @@ describeEachDatabase('CallsRepo', (getStore) => {
         JSON.stringify(filter),
       ).toEqual(expected);
     }
+  });
+
+  it('finds the participants of calls stored before migration 0005 (the migration fills them in)', async () => {
+    const store = getStore();
+    const { connection, anna, boris } = await seedPeople(store);
+    const owned = buildCall(connection.id, { owner_id: anna.id, missed: 1, started_at: at(MINUTE) });
+    const rung = buildCall(connection.id, { owner_id: boris.id, started_at: at(2 * MINUTE) });
+    await store.calls.save({ call: owned, legs: [] });
+    await store.calls.save({ call: rung, legs: [buildLeg(rung.id, { user_id: anna.id })] });
+    // As a database upgraded from 0004 has it: calls and legs, no participants yet.
+    await sql`drop table call_participants`.execute(store.db);
+    for (const index of ['calls_live', 'calls_live_numbers']) await sql`drop index ${sql.ref(index)}`.execute(store.db);
+    await readsAtScaleMigration(store.dialect).up(store.db as unknown as Kysely<unknown>);
+
+    expect((await store.calls.list({ userId: anna.id })).items.map((c) => c.id)).toEqual([rung.id, owned.id]);
+    expect((await store.calls.list({ userId: boris.id })).items.map((c) => c.id)).toEqual([rung.id]);
+    expect(await store.calls.countMissed(anna.id, at(0))).toBe(1);
+  });
+
+  it('lists a user’s calls not yet ended, newest first', async () => {
+    const store = getStore();
+    const { connection, anna, boris } = await seedPeople(store);
+    const ringing = buildCall(connection.id, { status: 'ringing', started_at: at(2 * MINUTE) });
+    const talking = buildCall(connection.id, { status: 'talking', owner_id: anna.id, started_at: at(MINUTE) });
+    const ended = buildCall(connection.id, { status: 'ended', owner_id: anna.id, started_at: at(3 * MINUTE) });
+    const borisRinging = buildCall(connection.id, {
+      status: 'ringing',
+      owner_id: boris.id,
+      started_at: at(4 * MINUTE),
+    });
+    await store.calls.save({ call: ringing, legs: [buildLeg(ringing.id, { user_id: anna.id })] });
+    for (const call of [talking, ended, borisRinging]) await store.calls.save({ call, legs: [] });
+    expect((await store.calls.listLive(anna.id)).map((c) => c.id)).toEqual([ringing.id, talking.id]);
+
+    await store.calls.save({ call: { ...ringing, status: 'ended' }, legs: [] });
+    expect((await store.calls.listLive(anna.id)).map((c) => c.id)).toEqual([talking.id]);
+    expect((await store.calls.listLive(boris.id)).map((c) => c.id)).toEqual([borisRinging.id]);
   });
 
   it('counts a user’s missed calls since a time', async () => {

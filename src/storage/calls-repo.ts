@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Insertable, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import {
   StorageError,
   decodeKeyCursor,
@@ -207,6 +207,7 @@ export class CallsRepo {
           )
           .execute();
       }
+      await addParticipants(tx, snapshot);
       await appendTimeline(tx, call.id, timeline);
     });
   }
@@ -219,28 +220,33 @@ export class CallsRepo {
   /** Newest first by (started_at, id). */
   async list(filter: CallFilter = {}): Promise<Page<Call>> {
     const limit = pageSize(filter.limit);
-    let query = this.db.selectFrom('calls').selectAll();
+    // An agent's history walks their participation index; both keys equal the call's, so the order is the same.
+    const userId = filter.userId;
+    const byStart = sql.ref<string>(userId === undefined ? 'calls.started_at' : 'p.started_at');
+    const byId = sql.ref<string>(userId === undefined ? 'calls.id' : 'p.call_id');
+    let query = this.db.selectFrom('calls').selectAll('calls');
+    if (userId !== undefined) {
+      query = query.innerJoin('call_participants as p', (join) =>
+        join.onRef('p.call_id', '=', 'calls.id').on('p.user_id', '=', userId),
+      );
+    }
     if (filter.connectionId !== undefined) query = query.where('connection_id', '=', filter.connectionId);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     if (filter.direction !== undefined) query = query.where('direction', '=', filter.direction);
-    if (filter.userId !== undefined) {
-      const userId = filter.userId;
-      query = query.where((eb) => involves(eb, userId));
-    }
     if (filter.contactId !== undefined) query = query.where('contact_id', '=', filter.contactId);
     if (filter.phone !== undefined) query = query.where('client_number', '=', filter.phone);
     if (filter.missed !== undefined) query = query.where('missed', '=', filter.missed ? 1 : 0);
-    if (filter.since !== undefined) query = query.where('started_at', '>=', filter.since);
-    if (filter.until !== undefined) query = query.where('started_at', '<', filter.until);
+    if (filter.since !== undefined) query = query.where(byStart, '>=', filter.since);
+    if (filter.until !== undefined) query = query.where(byStart, '<', filter.until);
     if (filter.cursor !== undefined) {
       const [startedAt, id] = decodeKeyCursor(filter.cursor);
       query = query.where((eb) =>
-        eb.or([eb('started_at', '<', startedAt), eb.and([eb('started_at', '=', startedAt), eb('id', '<', id)])]),
+        eb.or([eb(byStart, '<', startedAt), eb.and([eb(byStart, '=', startedAt), eb(byId, '<', id)])]),
       );
     }
     const rows = await query
-      .orderBy('started_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy(byStart, 'desc')
+      .orderBy(byId, 'desc')
       .limit(limit + 1)
       .execute();
     return toPage(rows, limit, (call) => encodeCursor([call.started_at, call.id]));
@@ -249,13 +255,36 @@ export class CallsRepo {
   /** Missed calls the user owns or was rung in, started at or after `since`. */
   async countMissed(userId: string, since: string): Promise<number> {
     const { count } = await this.db
-      .selectFrom('calls')
+      .selectFrom('call_participants as p')
+      .innerJoin('calls', 'calls.id', 'p.call_id')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('missed', '=', 1)
-      .where('started_at', '>=', since)
-      .where((eb) => involves(eb, userId))
+      .where('p.user_id', '=', userId)
+      .where('p.started_at', '>=', since)
+      .where('calls.missed', '=', 1)
       .executeTakeFirstOrThrow();
     return Number(count);
+  }
+
+  /** The user's calls not yet ended, newest first: the popups an agent's screen opens with. */
+  async listLive(userId: string, limit = 100): Promise<Call[]> {
+    // EXISTS, not a join: the few live calls are walked and checked, not the user's whole history.
+    return this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('calls.status', '!=', 'ended')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('call_participants as p')
+            .select('p.call_id')
+            .whereRef('p.call_id', '=', 'calls.id')
+            .where('p.user_id', '=', userId),
+        ),
+      )
+      .orderBy('calls.started_at', 'desc')
+      .orderBy('calls.id', 'desc')
+      .limit(limit)
+      .execute();
   }
 
   /** Calls not yet ended. */
@@ -273,20 +302,11 @@ export class CallsRepo {
     const answered = sql<number>`case when calls.owner_id = users.id and calls.answered_at is not null then 1 else 0 end`;
     const rows = await this.db
       .selectFrom('users')
-      .innerJoin('calls', (join) =>
-        join.on((eb) =>
-          eb.or([
-            eb('calls.owner_id', '=', eb.ref('users.id')),
-            eb.exists(
-              eb
-                .selectFrom('call_legs')
-                .select('call_legs.id')
-                .whereRef('call_legs.call_id', '=', 'calls.id')
-                .whereRef('call_legs.user_id', '=', 'users.id'),
-            ),
-          ]),
-        ),
-      )
+      // A cross join and a condition, the same as an inner join, but SQLite then walks users first and
+      // reads each one's index range, rather than every participant ever.
+      .crossJoin('call_participants as p')
+      .whereRef('p.user_id', '=', 'users.id')
+      .innerJoin('calls', 'calls.id', 'p.call_id')
       .select([
         'users.id',
         'users.name',
@@ -294,7 +314,7 @@ export class CallsRepo {
         sql<number>`sum(calls.missed)`.as('missed'),
         sql<number>`sum(${answered} * coalesce(calls.duration, 0))`.as('talk_seconds'),
       ])
-      .where('calls.started_at', '>=', since)
+      .where('p.started_at', '>=', since)
       .groupBy(['users.id', 'users.name'])
       .orderBy('users.name')
       .orderBy('users.id')
@@ -344,17 +364,16 @@ export class CallsRepo {
   }
 }
 
-function involves(eb: ExpressionBuilder<Database, 'calls'>, userId: string) {
-  return eb.or([
-    eb('calls.owner_id', '=', userId),
-    eb.exists(
-      eb
-        .selectFrom('call_legs')
-        .select('call_legs.id')
-        .whereRef('call_legs.call_id', '=', 'calls.id')
-        .where('call_legs.user_id', '=', userId),
-    ),
-  ]);
+/** The call's owner and every user on its legs; a user once rung stays a participant. */
+async function addParticipants(db: Kysely<Database>, { call, legs }: CallSnapshot): Promise<void> {
+  const users = new Set([call.owner_id, ...legs.map((leg) => leg.user_id)]);
+  users.delete(null);
+  if (users.size === 0) return;
+  await db
+    .insertInto('call_participants')
+    .values([...users].map((userId) => ({ user_id: userId as string, call_id: call.id, started_at: call.started_at })))
+    .onConflict((oc) => oc.columns(['user_id', 'call_id']).doUpdateSet({ started_at: call.started_at }))
+    .execute();
 }
 
 async function appendTimeline(db: Kysely<Database>, callId: string, entries: readonly NewTimelineEntry[]) {
@@ -380,5 +399,7 @@ async function withLegs(db: Kysely<Database>, calls: Call[]): Promise<CallSnapsh
     .orderBy('extension')
     .orderBy('id')
     .execute();
-  return calls.map((call) => ({ call, legs: legs.filter((leg) => leg.call_id === call.id) }));
+  const byCall = new Map<string, CallLeg[]>();
+  for (const leg of legs) byCall.set(leg.call_id, [...(byCall.get(leg.call_id) ?? []), leg]);
+  return calls.map((call) => ({ call, legs: byCall.get(call.id) ?? [] }));
 }

@@ -56,6 +56,7 @@ describe('openDatabase on SQLite files', () => {
       'Applied database migration 0002-call-inputs',
       'Applied database migration 0003-script-modules',
       'Applied database migration 0004-event-sources',
+      'Applied database migration 0005-reads-at-scale',
     ]);
   });
 

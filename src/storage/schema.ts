@@ -145,6 +145,13 @@ export interface CallLegsTable {
   ended_at: string | null;
 }
 
+/** Who took part in a call: its owner and every user rung; `started_at` is the call's, for ordering. */
+export interface CallParticipantsTable {
+  user_id: string;
+  call_id: string;
+  started_at: string;
+}
+
 export interface CallTimelineTable {
   id: Generated<number>;
   call_id: string;
@@ -252,6 +259,7 @@ export interface Database {
   contact_phones: ContactPhonesTable;
   calls: CallsTable;
   call_legs: CallLegsTable;
+  call_participants: CallParticipantsTable;
   call_timeline: CallTimelineTable;
   webhooks: WebhooksTable;
   live_events: LiveEventsTable;

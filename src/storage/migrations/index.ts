@@ -8,6 +8,7 @@ import { initialMigration } from './0001-initial.js';
 import { callInputsMigration } from './0002-call-inputs.js';
 import { scriptModulesMigration } from './0003-script-modules.js';
 import { eventSourcesMigration } from './0004-event-sources.js';
+import { readsAtScaleMigration } from './0005-reads-at-scale.js';
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     '0002-call-inputs': callInputsMigration,
     '0003-script-modules': scriptModulesMigration(dialect),
     '0004-event-sources': eventSourcesMigration(dialect),
+    '0005-reads-at-scale': readsAtScaleMigration(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
