@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestStore, type TestStore } from '../src/testing/databases.js';
 import type { BaresipPhone } from '../src/testing/baresip.js';
+import { listen, type TestServer } from '../src/testing/http-helpers.js';
 import { startRealHub, type RealHub } from '../src/testing/real-hub.js';
 import { describeWithSip, prepareSipOffice, type SipOffice } from '../src/testing/sip-office.js';
 import { openEventStream } from '../src/testing/sse-client.js';
@@ -21,6 +22,10 @@ describeWithSip('Kamailio with real softphones', () => {
   let office: SipOffice;
   let phones: Record<string, BaresipPhone>;
   let uri: (extension: string) => string;
+  // Kamailio posts to the hub through this gate, which answers 503 while the hub is to look down.
+  let gate: TestServer;
+  let hubDown = false;
+  const refused: string[] = [];
 
   beforeAll(async () => {
     test = await createTestStore('sqlite');
@@ -31,7 +36,26 @@ describeWithSip('Kamailio with real softphones', () => {
       { extension: '1003', answer: 'auto', tone: 700 },
     ]);
     const saved = await real.connect('kamailio', office.settings, { anna: '1001', boris: '1002' });
-    await office.start(saved.webhookUrl);
+    gate = await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (hubDown) {
+          refused.push(body);
+          res.writeHead(503).end();
+          return;
+        }
+        const headers = {
+          'Content-Type': 'application/json',
+          'X-Switchboard-Secret': String(req.headers['x-switchboard-secret']),
+        };
+        fetch(saved.webhookUrl, { method: 'POST', headers, body })
+          .then(async (answer) => res.writeHead(answer.status).end(await answer.text()))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await office.start(`${gate.url}/`);
     await office.waitRegistered();
     phones = office.phones;
     uri = (extension) => `sip:${extension}@127.0.0.1:${office.sipPort}`;
@@ -39,13 +63,18 @@ describeWithSip('Kamailio with real softphones', () => {
 
   afterAll(async () => {
     await office?.stop();
+    await gate?.close();
     await real?.close();
     await test?.dispose();
   }, 30_000);
 
   /** The call once the hub has its end (Kamailio posts from a 50 ms timer). */
-  async function endedCall(match: (call: CallDetailsView) => boolean, what: string): Promise<CallDetailsView> {
-    const deadline = Date.now() + 10_000;
+  async function endedCall(
+    match: (call: CallDetailsView) => boolean,
+    what: string,
+    waitMs = 10_000,
+  ): Promise<CallDetailsView> {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       for (const view of await real.calls('admin')) {
         if (view.status !== 'ended') continue;
@@ -166,6 +195,34 @@ describeWithSip('Kamailio with real softphones', () => {
     const unreachable = await endedCall((c) => c.externalId === closed.id, 'to the unregistered 1002');
     expect(unreachable).toMatchObject({ disposition: 'no_answer', missed: true });
   }, 40_000);
+
+  it('a call Kamailio could not report while the hub was down reaches the hub once it is back, in order', async () => {
+    const a = phones['1001']!;
+    const fromA = a.events.length;
+    hubDown = true;
+    let callId = '';
+    try {
+      // 1003 answers by itself; 1002 is not registered any more (the test before removed it).
+      await a.command('dial', uri('1003'));
+      callId = (await a.waitCall('CALL_ESTABLISHED', fromA)).id ?? '';
+      await sleep(1000);
+      await a.command('hangup');
+      await a.waitCall('CALL_CLOSED', fromA);
+      // Kamailio keeps trying the first event it holds, and sends nothing after it meanwhile.
+      await sleep(2500);
+      expect(callId).not.toBe('');
+      const tries = refused.filter((body) => body.includes(callId));
+      expect(tries.length).toBeGreaterThan(1);
+      expect(new Set(tries).size).toBe(1);
+      expect((await real.calls('admin')).some((view) => view.externalId === callId)).toBe(false);
+    } finally {
+      hubDown = false;
+    }
+    // The next try comes after the doubled wait (at most 8 s into an outage this long).
+    const call = await endedCall((c) => c.externalId === callId, 'reported after the outage', 30_000);
+    expect(call).toMatchObject({ disposition: 'answered', missed: false, clientNumber: '1001' });
+    expect(call.duration).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 
   it("click-to-call as Anna rings 1001's softphone first, then 1003's; the call is linked to the request", async () => {
     const a = phones['1001']!;

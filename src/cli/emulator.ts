@@ -39,12 +39,8 @@ export function addEmulatorCommands(program: Command): void {
   const emulator = program.command('emulator').description('Run a PBX emulator that speaks the provider protocol');
   addAsteriskAmi(emulator);
   addAsteriskAri(emulator);
-  emulator
-    .command('mango-office')
+  httpEmulator(emulator, 'mango-office', 8101, "the connection's webhook URL (can be set later: PUT /_emulator/config)")
     .description('The Mango Office VPBX API: signed commands, notifications to the hub, one-shot recording links')
-    .option('--port <port>', 'port to listen on', '8101')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--hub <url>', "the connection's webhook URL (can be set later: PUT /_emulator/config)")
     .option('--key <key>', 'vpbx_api_key the emulator accepts and signs with', 'emulator-key')
     .option('--salt <salt>', 'vpbx_api_salt', 'emulator-salt')
     .option('--staff <list>', 'employees as "extension:Name,…", e.g. "101:Anna,102:Boris"')
@@ -58,26 +54,18 @@ export function addEmulatorCommands(program: Command): void {
         ...(flags.hub ? { hubUrl: flags.hub } : {}),
         ...(flags.staff ? { staff: parseStaff(flags.staff) } : {}),
       });
-      process.stdout.write(
-        [
-          `Mango Office emulator at ${running.url}`,
-          `  Connection settings: apiUrl=${running.apiUrl} apiKey=${flags.key} apiSalt=${flags.salt}`,
-          `  Notifications go to: ${running.hubUrl ?? '(none yet: PUT /_emulator/config {"hubUrl": "…"})'}`,
-          `  Staff: ${running.staff.map((m) => `${m.extension} ${m.name}`).join(', ')}`,
-          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
-          `  Commands received: GET ${running.url}/_emulator/commands`,
-          '',
-        ].join('\n'),
-      );
-      stopOnSignal(running);
+      announce(running, [
+        `Mango Office emulator at ${running.url}`,
+        `  Connection settings: apiUrl=${running.apiUrl} apiKey=${flags.key} apiSalt=${flags.salt}`,
+        `  Notifications go to: ${running.hubUrl ?? '(none yet: PUT /_emulator/config {"hubUrl": "…"})'}`,
+        `  Staff: ${running.staff.map((m) => `${m.extension} ${m.name}`).join(', ')}`,
+        playCall(running.url),
+        `  Commands received: GET ${running.url}/_emulator/commands`,
+      ]);
     });
 
-  emulator
-    .command('zadarma')
+  httpEmulator(emulator, 'zadarma', 8102, 'the webhook URL (normally registered by the connection on Save)')
     .description('The Zadarma / Novofon v1 API: signed requests, zd_echo, signed notifications, recording links')
-    .option('--port <port>', 'port to listen on', '8102')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--hub <url>', 'the webhook URL (normally registered by the connection on Save)')
     .option('--key <key>', 'API key the emulator accepts', 'emulator-key')
     .option('--secret <secret>', 'API secret: signs requests and notifications', 'emulator-secret')
     .option('--staff <list>', 'extensions as "extension:Name,…", e.g. "100:Anna,101:Boris"')
@@ -103,30 +91,27 @@ export function addEmulatorCommands(program: Command): void {
         ...(flags.hub ? { hubUrl: flags.hub } : {}),
         ...(flags.staff ? { staff: parseStaff(flags.staff) } : {}),
       });
-      process.stdout.write(
-        [
-          `Zadarma emulator at ${running.url}`,
-          `  Connection settings: apiUrl=${running.apiUrl} apiKey=${flags.key} apiSecret=${flags.secret}`,
-          `  Notifications go to: ${running.hubUrl ?? '(none yet: save the connection, or PUT /_emulator/config {"hubUrl": "…"})'}`,
-          `  Extensions: ${running.staff.map((m) => `${m.extension} ${m.name}`).join(', ')}`,
-          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
-          `  Requests received: GET ${running.url}/_emulator/requests`,
-          '',
-        ].join('\n'),
-      );
-      stopOnSignal(running);
+      announce(running, [
+        `Zadarma emulator at ${running.url}`,
+        `  Connection settings: apiUrl=${running.apiUrl} apiKey=${flags.key} apiSecret=${flags.secret}`,
+        `  Notifications go to: ${running.hubUrl ?? '(none yet: save the connection, or PUT /_emulator/config {"hubUrl": "…"})'}`,
+        `  Extensions: ${running.staff.map((m) => `${m.extension} ${m.name}`).join(', ')}`,
+        playCall(running.url),
+        `  Requests received: GET ${running.url}/_emulator/requests`,
+      ]);
     });
 
   addItoolabsEmulatorCommand(emulator);
 }
 
 export function addItoolabsEmulatorCommand(emulator: Command): void {
-  emulator
-    .command('itoolabs')
+  httpEmulator(
+    emulator,
+    'itoolabs',
+    8103,
+    "the CRM URL: the connection's webhook URL (can be set later: PUT /_emulator/config)",
+  )
     .description('An ITooLabs PBX (MegaFon, Gravitel, Kcell, Moldcell): both CRM APIs, pushes with crm_token')
-    .option('--port <port>', 'port to listen on', '8103')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--hub <url>', "the CRM URL: the connection's webhook URL (can be set later: PUT /_emulator/config)")
     .option('--key <key>', 'the PBX API key (token / X-API-KEY)', 'emulator-key')
     .option('--crm-token <token>', 'the CRM token sent with every push', 'emulator-crm-token')
     .option('--staff <list>', 'users as "login:ext:Name,…", e.g. "anna:701:Anna,boris:702:Boris"')
@@ -140,18 +125,14 @@ export function addItoolabsEmulatorCommand(emulator: Command): void {
         ...(flags.hub ? { hubUrl: flags.hub } : {}),
         ...(flags.staff ? { staff: parseItoolabsStaff(flags.staff) } : {}),
       });
-      process.stdout.write(
-        [
-          `ITooLabs PBX emulator at ${running.url}`,
-          `  Connection settings: operator=custom apiUrl=${running.apiUrl} apiKey=${flags.key} crmToken=${flags.crmToken}`,
-          `  Pushes go to: ${running.hubUrl ?? '(none yet: PUT /_emulator/config {"hubUrl": "…"})'}`,
-          `  Users: ${running.staff.map((m) => `${m.ext} ${m.login} (${m.name})`).join(', ')}`,
-          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
-          `  Requests received: GET ${running.url}/_emulator/requests`,
-          '',
-        ].join('\n'),
-      );
-      stopOnSignal(running);
+      announce(running, [
+        `ITooLabs PBX emulator at ${running.url}`,
+        `  Connection settings: operator=custom apiUrl=${running.apiUrl} apiKey=${flags.key} crmToken=${flags.crmToken}`,
+        `  Pushes go to: ${running.hubUrl ?? '(none yet: PUT /_emulator/config {"hubUrl": "…"})'}`,
+        `  Users: ${running.staff.map((m) => `${m.ext} ${m.login} (${m.name})`).join(', ')}`,
+        playCall(running.url),
+        `  Requests received: GET ${running.url}/_emulator/requests`,
+      ]);
     });
 }
 
@@ -170,18 +151,30 @@ export function parseItoolabsStaff(list: string): ItoolabsStaffMember[] {
   return staff;
 }
 
+/** A cloud PBX's emulator command, with the options all of them have: where to listen, where the hub is. */
+function httpEmulator(parent: Command, name: string, port: number, hubHelp: string): Command {
+  return parent
+    .command(name)
+    .option('--port <port>', 'port to listen on', String(port))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--hub <url>', hubHelp);
+}
+
 function checkPortAndHub(flags: { port: string; hub?: string }): number {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`The port must be a whole number from 0 to 65535, not "${flags.port}"`);
-  }
+  const port = checkPort(flags.port, '--port');
   if (flags.hub !== undefined && !/^https?:\/\/[^/]+/.test(flags.hub)) {
     throw new Error(`--hub must be the connection's webhook URL (http://…), not "${flags.hub}"`);
   }
   return port;
 }
 
-function stopOnSignal(running: { close(): Promise<void> }): void {
+function playCall(url: string): string {
+  return `  Play a call: curl -X POST ${url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`;
+}
+
+/** Prints how to use the running emulator, then keeps it until Ctrl-C or SIGTERM. */
+function announce(running: { close(): Promise<void> }, lines: string[]): void {
+  process.stdout.write([...lines, ''].join('\n'));
   const stop = async () => {
     await running.close();
     process.exit(0);
@@ -226,22 +219,13 @@ function addAsteriskAmi(emulator: Command): void {
         technology,
         stepMs: 200,
       });
-      process.stdout.write(
-        [
-          `Asterisk AMI emulator on ${running.host}:${running.port}, control at ${running.url}`,
-          `  Connection settings: host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret} technology=${technology}`,
-          `  Recording URL template: ${running.recordUrlTemplate}`,
-          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
-          `  Drop the AMI connections: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
-          '',
-        ].join('\n'),
-      );
-      const stop = async () => {
-        await running.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      announce(running, [
+        `Asterisk AMI emulator on ${running.host}:${running.port}, control at ${running.url}`,
+        `  Connection settings: host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret} technology=${technology}`,
+        `  Recording URL template: ${running.recordUrlTemplate}`,
+        playCall(running.url),
+        `  Drop the AMI connections: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
+      ]);
     });
 }
 
@@ -271,21 +255,12 @@ function addAsteriskAri(emulator: Command): void {
         staff: extensions.map((extension) => ({ extension })),
         stepMs: 200,
       });
-      process.stdout.write(
-        [
-          `Asterisk ARI emulator at ${running.url}/ari`,
-          `  Connection settings: mode=ari host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret}`,
-          `  Play a call: curl -X POST ${running.url}/_emulator/scenario -d '{"name":"incoming-answered","client":"79161234567"}'`,
-          `  Drop the event WebSockets: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
-          '',
-        ].join('\n'),
-      );
-      const stop = async () => {
-        await running.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      announce(running, [
+        `Asterisk ARI emulator at ${running.url}/ari`,
+        `  Connection settings: mode=ari host=${running.host} port=${running.port} user=${flags.user} secret=${flags.secret}`,
+        playCall(running.url),
+        `  Drop the event WebSockets: curl -X POST ${running.url}/_emulator/drop -d '{"refuseMs":3000}'`,
+      ]);
     });
 }
 

@@ -1,5 +1,6 @@
-/** Plumbing the provider emulators share: a JSON error that becomes the reply, bounded bodies, JSON replies. */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+/** Plumbing the provider emulators share: the server, a JSON error that becomes the reply, bounded bodies, JSON replies. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Thrown inside a handler; the server answers `status` with `body` as JSON. */
 export class EmulatorHttpError extends Error {
@@ -87,6 +88,56 @@ export function backgroundWork(): { run(work: Promise<unknown>): void; idle(): P
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
+}
+
+/**
+ * Serves `route` on `host:port` (loopback and a free port unless told). An EmulatorHttpError thrown by the route
+ * becomes its reply; anything else a 500 whose JSON body `internalError` words as the provider would.
+ */
+export async function serveEmulator(
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  options: { host?: string; port?: number },
+  internalError: (message: string) => unknown = (message) => ({ error: message }),
+): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof EmulatorHttpError) sendJson(res, error.status, error.body);
+      else sendJson(res, 500, internalError((error as Error).message));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  // Bound to every interface, it is still reached on loopback from this machine.
+  return { server, origin: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}` };
+}
+
+/**
+ * A `POST /_emulator/config` body: a new hub URL, a new staff list, or both. Each staff member must have the
+ * string fields `staffFields`, named as this provider names them.
+ */
+export function readEmulatorConfig<Member>(
+  body: string,
+  staffFields: readonly string[],
+): { hubUrl?: string; staff?: Member[] } {
+  const value = parseJson(body) as Record<string, unknown> | undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw new EmulatorHttpError(400, { error: 'Send a JSON object {hubUrl?, staff?}' });
+  }
+  if (value.hubUrl !== undefined && (typeof value.hubUrl !== 'string' || !URL.canParse(value.hubUrl))) {
+    throw new EmulatorHttpError(400, { error: '"hubUrl" must be an absolute URL' });
+  }
+  const isMember = (m: unknown) =>
+    typeof m === 'object' &&
+    m !== null &&
+    staffFields.every((k) => typeof (m as Record<string, unknown>)[k] === 'string');
+  if (value.staff !== undefined && !(Array.isArray(value.staff) && value.staff.every(isMember))) {
+    throw new EmulatorHttpError(400, { error: `"staff" must be an array of {${staffFields.join(', ')}}` });
+  }
+  return { hubUrl: value.hubUrl as string | undefined, staff: value.staff as Member[] | undefined };
 }
 
 /** Stops listening and drops kept-alive connections, so closing never waits for a client. */

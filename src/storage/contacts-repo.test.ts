@@ -79,6 +79,24 @@ describeEachDatabase('ContactsRepo', (getStore) => {
     expect(await store.contacts.findByNumber('+700')).toEqual([]);
   });
 
+  it('finds a contact by number with all its phones, once, even with the number twice', async () => {
+    const store = getStore();
+    const several = await store.contacts.create({
+      name: 'D',
+      created_at: at(1),
+      updated_at: at(1),
+      phones: [phone('+7002'), { ...phone('+7003'), label: 'work' }, phone('+7002')],
+    });
+    const found = await store.contacts.findByNumber('+7003');
+    expect(found).toEqual([await store.contacts.get(several.id)]);
+    expect(found[0]?.phones.map((p) => [p.number, p.label])).toEqual([
+      ['+7002', null],
+      ['+7003', 'work'],
+      ['+7002', null],
+    ]);
+    expect(await store.contacts.findByNumber('+7002')).toEqual(found);
+  });
+
   it.each<[string, string, string[]]>([
     ['a name substring, ignoring case', 'PETR', ['Ivan Petrov', 'Petr Ivanov']],
     ['a company substring', 'roga', ['Anna Sidorova']],

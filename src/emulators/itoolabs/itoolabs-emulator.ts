@@ -9,9 +9,7 @@
  * Control: POST /_emulator/scenario, GET /_emulator/requests, GET|PUT /_emulator/config.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { arrangeDelivery } from '../delivery-order.js';
 import type { DeliveryOptions } from '../delivery-order.js';
@@ -22,8 +20,10 @@ import {
   formFields,
   parseJson,
   readBody,
+  readEmulatorConfig,
   readDeliveryOptions,
   sendJson,
+  serveEmulator,
 } from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 import { ITOOLABS_SCENARIOS, ITOOLABS_SCENARIO_USERS, buildItoolabsScenario } from './itoolabs-scenarios.js';
@@ -390,7 +390,7 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
       if (control === 'requests' && method === 'GET') return sendJson(res, 200, requests);
       if (control === 'config' && method === 'GET') return sendJson(res, 200, { hubUrl: hubUrl ?? null, staff });
       if (control === 'config' && method === 'PUT') {
-        emulator.configure(parseConfig(body));
+        emulator.configure(readEmulatorConfig<ItoolabsStaffMember>(body, ['login', 'name', 'ext']));
         return sendJson(res, 200, { hubUrl: hubUrl ?? null, staff });
       }
       return sendJson(res, 404, { error: `No control endpoint ${method} ${url.pathname}` });
@@ -411,19 +411,8 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
     return sendJson(res, 404, { error: `Not found: ${url.pathname}` });
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (error instanceof EmulatorHttpError) sendJson(res, error.status, error.body);
-      else sendJson(res, 500, { error: (error as Error).message });
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const served = await serveEmulator(route, options);
+  origin = served.origin;
 
   const emulator: ItoolabsEmulator = {
     url: origin,
@@ -443,7 +432,7 @@ export async function startItoolabsEmulator(options: ItoolabsEmulatorOptions): P
     idle: background.idle,
     async close() {
       await background.idle();
-      await closeServer(server);
+      await closeServer(served.server);
     },
   };
   return emulator;
@@ -483,22 +472,4 @@ function parseScenario(body: string): ItoolabsScenarioRequest {
     ...(r.withoutHistory === true ? { withoutHistory: true } : {}),
     options: readDeliveryOptions(r.options),
   };
-}
-
-function parseConfig(body: string): { hubUrl?: string; staff?: ItoolabsStaffMember[] } {
-  const value = parseJson(body) as Record<string, unknown> | undefined;
-  if (typeof value !== 'object' || value === null)
-    throw new EmulatorHttpError(400, { error: 'Send a JSON object {hubUrl?, staff?}' });
-  if (value.hubUrl !== undefined && (typeof value.hubUrl !== 'string' || !URL.canParse(value.hubUrl))) {
-    throw new EmulatorHttpError(400, { error: '"hubUrl" must be an absolute URL' });
-  }
-  const ok = (v: unknown) =>
-    Array.isArray(v) &&
-    v.every(
-      (m) => typeof m === 'object' && m !== null && ['login', 'name', 'ext'].every((k) => typeof m[k] === 'string'),
-    );
-  if (value.staff !== undefined && !ok(value.staff)) {
-    throw new EmulatorHttpError(400, { error: '"staff" must be an array of {login, name, ext}' });
-  }
-  return { hubUrl: value.hubUrl as string | undefined, staff: value.staff as ItoolabsStaffMember[] | undefined };
 }

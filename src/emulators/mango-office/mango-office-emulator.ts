@@ -8,9 +8,7 @@
  * GET|PUT /_emulator/config. One-shot files: GET /files/<token>.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MANGO_RATE_LIMIT_BODY } from '../../connectors/mango-office/mango-office-types.js';
 import type { MangoCallbackCommand, MangoUser } from '../../connectors/mango-office/mango-office-types.js';
@@ -21,7 +19,17 @@ import {
   buildScenario,
 } from './mango-office-scenarios.js';
 import type { MangoDeliveryOptions, MangoScenarioName, MangoScriptedNotification } from './mango-office-scenarios.js';
-import { backgroundWork, closeServer } from '../emulator-http.js';
+import {
+  EmulatorHttpError,
+  backgroundWork,
+  closeServer,
+  parseJson,
+  readBody,
+  readDeliveryOptions,
+  readEmulatorConfig,
+  sendJson,
+  serveEmulator,
+} from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 
 export interface MangoStaffMember {
@@ -124,15 +132,6 @@ const GENERAL_LIMIT = { max: 10, windowMs: 1000 };
 const DEFAULT_CLIENT = '79161234567';
 const DEFAULT_LINE = '74951234567';
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
 export async function startMangoEmulator(options: MangoEmulatorOptions): Promise<MangoEmulator> {
   const { apiKey, apiSalt } = options;
   let hubUrl = options.hubUrl;
@@ -153,7 +152,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     staff.find((m) => m.extension === extension)?.device ?? defaultDevice(extension);
   async function deliver(notifications: MangoScriptedNotification[], delayMs = 0): Promise<MangoSentNotification[]> {
     if (!hubUrl) {
-      throw new HttpError(409, {
+      throw new EmulatorHttpError(409, {
         error: 'No hub URL: PUT /_emulator/config {"hubUrl": "<the connection webhook URL>"} first',
       });
     }
@@ -182,7 +181,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
   async function playScenario(request: MangoScenarioRequest): Promise<MangoScenarioResult> {
     const name = request.name;
     if (!MANGO_SCENARIOS.includes(name)) {
-      throw new HttpError(400, { error: `Unknown scenario "${String(name)}"`, scenarios: MANGO_SCENARIOS });
+      throw new EmulatorHttpError(400, { error: `Unknown scenario "${String(name)}"`, scenarios: MANGO_SCENARIOS });
     }
     const extensions = request.extensions ?? staff.slice(0, MANGO_SCENARIO_EXTENSIONS[name]).map((m) => m.extension);
     let script;
@@ -199,7 +198,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
         commandId: request.commandId,
       });
     } catch (error) {
-      throw new HttpError(400, { error: (error as Error).message });
+      throw new EmulatorHttpError(400, { error: (error as Error).message });
     }
     for (const id of script.recordingIds) recordings.add(id);
     const order = arrangeDelivery(script.notifications, request.options ?? {});
@@ -268,7 +267,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
         return { status: 302, location: `${origin}/files/${token}` };
       }
     }
-    throw new HttpError(404, { error: `No such API method: /${command}` });
+    throw new EmulatorHttpError(404, { error: `No such API method: /${command}` });
   }
 
   /** The documented order: the result to `/result/callback`, then the employee's leg, then the client's. */
@@ -299,22 +298,22 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     if (url.pathname.startsWith('/_emulator/')) {
       const control = url.pathname.slice('/_emulator/'.length);
       if (control === 'scenario' && method === 'POST') {
-        return send(res, 200, await playScenario(parseScenarioRequest(body)));
+        return sendJson(res, 200, await playScenario(parseScenarioRequest(body)));
       }
-      if (control === 'commands' && method === 'GET') return send(res, 200, commands);
-      if (control === 'config' && method === 'GET') return send(res, 200, { hubUrl: hubUrl ?? null, staff });
+      if (control === 'commands' && method === 'GET') return sendJson(res, 200, commands);
+      if (control === 'config' && method === 'GET') return sendJson(res, 200, { hubUrl: hubUrl ?? null, staff });
       if (control === 'config' && method === 'PUT') {
-        emulator.configure(parseConfig(body));
-        return send(res, 200, { hubUrl: hubUrl ?? null, staff });
+        emulator.configure(readEmulatorConfig<MangoStaffMember>(body, ['extension', 'name']));
+        return sendJson(res, 200, { hubUrl: hubUrl ?? null, staff });
       }
-      return send(res, 404, { error: `No control endpoint ${method} ${url.pathname}` });
+      return sendJson(res, 404, { error: `No control endpoint ${method} ${url.pathname}` });
     }
 
     if (url.pathname.startsWith('/files/') && method === 'GET') {
       const token = url.pathname.slice('/files/'.length);
       const file = files.get(token);
       // Links are single-use (§3.5.1): the first GET consumes it.
-      if (!file) return send(res, 404, { error: 'This recording link was used already or never existed' });
+      if (!file) return sendJson(res, 404, { error: 'This recording link was used already or never existed' });
       files.delete(token);
       res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': file.length });
       res.end(file);
@@ -322,7 +321,7 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     }
 
     const command = url.pathname.replace(/^\/vpbx\//, '/').replace(/^\/+|\/+$/g, '');
-    if (overLimit(command)) return send(res, 429, MANGO_RATE_LIMIT_BODY);
+    if (overLimit(command)) return sendJson(res, 429, MANGO_RATE_LIMIT_BODY);
     const form = new URLSearchParams(body);
     let payload: unknown = null;
     try {
@@ -334,28 +333,17 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
         res.end();
         return;
       }
-      return send(res, answer.status, answer.body);
+      return sendJson(res, answer.status, answer.body);
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      if (!(error instanceof EmulatorHttpError)) throw error;
       const result = (error.body as { result?: number }).result ?? 0;
       commands.push({ path: `/${command}`, payload, result, receivedAt: new Date().toISOString() });
-      return send(res, error.status, error.body);
+      return sendJson(res, error.status, error.body);
     }
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) send(res, error.status, error.body);
-      else send(res, 500, { error: (error as Error).message });
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const served = await serveEmulator(route, options);
+  origin = served.origin;
 
   const emulator: MangoEmulator = {
     url: origin,
@@ -375,14 +363,14 @@ export async function startMangoEmulator(options: MangoEmulatorOptions): Promise
     idle: background.idle,
     async close() {
       await background.idle();
-      await closeServer(server);
+      await closeServer(served.server);
     },
   };
   return emulator;
 }
 
-function apiError(status: number, result: number, message: string): HttpError {
-  return new HttpError(status, { result, message });
+function apiError(status: number, result: number, message: string): EmulatorHttpError {
+  return new EmulatorHttpError(status, { result, message });
 }
 
 /** Opaque ids in the style of Mango's (base64, so they carry `+`, `/` and `=` through form encoding). */
@@ -421,80 +409,23 @@ function toMangoUser(member: MangoStaffMember): MangoUser {
 function parseScenarioRequest(body: string): MangoScenarioRequest {
   const value = parseJson(body);
   if (typeof value !== 'object' || value === null) {
-    throw new HttpError(400, { error: 'Send a JSON object {name, client?, extensions?, options?}' });
+    throw new EmulatorHttpError(400, { error: 'Send a JSON object {name, client?, extensions?, options?}' });
   }
   const r = value as Record<string, unknown>;
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   if (r.extensions !== undefined && !strings(r.extensions)) {
-    throw new HttpError(400, { error: '"extensions" must be an array of strings' });
+    throw new EmulatorHttpError(400, { error: '"extensions" must be an array of strings' });
   }
   for (const field of ['client', 'line', 'commandId']) {
     if (r[field] !== undefined && typeof r[field] !== 'string') {
-      throw new HttpError(400, { error: `"${field}" must be a string` });
+      throw new EmulatorHttpError(400, { error: `"${field}" must be a string` });
     }
-  }
-  const o = (typeof r.options === 'object' && r.options !== null ? r.options : {}) as Record<string, unknown>;
-  const delayMs = Number(o.delayMs ?? 0);
-  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000) {
-    throw new HttpError(400, { error: '"options.delayMs" must be 0…60000' });
   }
   return {
     ...(r as Partial<MangoScenarioRequest>),
     name: r.name as MangoScenarioName,
-    options: {
-      shuffle: o.shuffle === true,
-      duplicates: o.duplicates === true,
-      seed: typeof o.seed === 'number' ? o.seed : undefined,
-      delayMs,
-    },
+    options: readDeliveryOptions(r.options),
   };
-}
-
-function parseConfig(body: string): { hubUrl?: string; staff?: MangoStaffMember[] } {
-  const value = parseJson(body) as Record<string, unknown> | undefined;
-  if (typeof value !== 'object' || value === null) {
-    throw new HttpError(400, { error: 'Send a JSON object {hubUrl?, staff?}' });
-  }
-  if (value.hubUrl !== undefined && (typeof value.hubUrl !== 'string' || !URL.canParse(value.hubUrl))) {
-    throw new HttpError(400, { error: '"hubUrl" must be an absolute URL' });
-  }
-  const staffOk = (v: unknown) =>
-    Array.isArray(v) &&
-    v.every(
-      (m) => typeof m === 'object' && m !== null && typeof m.extension === 'string' && typeof m.name === 'string',
-    );
-  if (value.staff !== undefined && !staffOk(value.staff)) {
-    throw new HttpError(400, { error: '"staff" must be an array of {extension, name}' });
-  }
-  return { hubUrl: value.hubUrl as string | undefined, staff: value.staff as MangoStaffMember[] | undefined };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1_000_000) throw new HttpError(413, { error: 'Body too large' });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function sameText(a: string, b: string): boolean {

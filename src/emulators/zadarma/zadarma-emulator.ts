@@ -11,9 +11,7 @@
  * Control: POST /_emulator/scenario, GET /_emulator/requests, GET|PUT /_emulator/config.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { arrangeDelivery } from '../delivery-order.js';
 import type { DeliveryOptions } from '../delivery-order.js';
@@ -24,8 +22,10 @@ import {
   formFields,
   parseJson,
   readBody,
+  readEmulatorConfig,
   readDeliveryOptions,
   sendJson,
+  serveEmulator,
 } from '../emulator-http.js';
 import { toneWav } from '../tone-wav.js';
 import { ZADARMA_SCENARIOS, ZADARMA_SCENARIO_EXTENSIONS, buildZadarmaScenario } from './zadarma-scenarios.js';
@@ -375,7 +375,7 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
       const config = () => ({ hubUrl: hubUrl ?? null, staff, notifications: enabled });
       if (control === 'config' && method === 'GET') return sendJson(res, 200, config());
       if (control === 'config' && method === 'PUT') {
-        emulator.configure(parseConfig(body));
+        emulator.configure(readEmulatorConfig<ZadarmaStaffMember>(body, ['extension', 'name']));
         return sendJson(res, 200, config());
       }
       return sendJson(res, 404, { error: `No control endpoint ${method} ${url.pathname}` });
@@ -410,19 +410,8 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
     }
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (error instanceof EmulatorHttpError) sendJson(res, error.status, error.body);
-      else sendJson(res, 500, { status: 'error', message: (error as Error).message });
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  const served = await serveEmulator(route, options, (message) => ({ status: 'error', message }));
+  origin = served.origin;
 
   const emulator: ZadarmaEmulator = {
     url: origin,
@@ -445,7 +434,7 @@ export async function startZadarmaEmulator(options: ZadarmaEmulatorOptions): Pro
     idle: background.idle,
     async close() {
       await background.idle();
-      await closeServer(server);
+      await closeServer(served.server);
     },
   };
   return emulator;
@@ -506,23 +495,4 @@ function parseScenarioRequest(body: string): ZadarmaScenarioRequest {
     ...(r.extensions ? { extensions: r.extensions as string[] } : {}),
     options: readDeliveryOptions(r.options),
   };
-}
-
-function parseConfig(body: string): { hubUrl?: string; staff?: ZadarmaStaffMember[] } {
-  const value = parseJson(body) as Record<string, unknown> | undefined;
-  if (typeof value !== 'object' || value === null) {
-    throw new EmulatorHttpError(400, { error: 'Send a JSON object {hubUrl?, staff?}' });
-  }
-  if (value.hubUrl !== undefined && (typeof value.hubUrl !== 'string' || !URL.canParse(value.hubUrl))) {
-    throw new EmulatorHttpError(400, { error: '"hubUrl" must be an absolute URL' });
-  }
-  const staffOk = (v: unknown) =>
-    Array.isArray(v) &&
-    v.every(
-      (m) => typeof m === 'object' && m !== null && typeof m.extension === 'string' && typeof m.name === 'string',
-    );
-  if (value.staff !== undefined && !staffOk(value.staff)) {
-    throw new EmulatorHttpError(400, { error: '"staff" must be an array of {extension, name}' });
-  }
-  return { hubUrl: value.hubUrl as string | undefined, staff: value.staff as ZadarmaStaffMember[] | undefined };
 }
