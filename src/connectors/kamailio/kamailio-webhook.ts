@@ -44,7 +44,7 @@ export function readKamailioEvent(request: FetchRequest, secret: string): Kamail
   }
   const raw = body as Record<string, unknown>;
   if (!(KAMAILIO_EVENTS as readonly unknown[]).includes(raw.event)) {
-    return reject(HttpStatusCode.BAD_REQUEST, `Unknown event ${JSON.stringify(String(raw.event).slice(0, 40))}`);
+    return reject(HttpStatusCode.BAD_REQUEST, `Unknown event ${(JSON.stringify(raw.event) ?? 'missing').slice(0, 40)}`);
   }
   for (const key of ['callId', 'from', 'to', 'time'] as const) {
     if (typeof raw[key] !== 'string' || raw[key] === '' || (raw[key] as string).length > 200) {

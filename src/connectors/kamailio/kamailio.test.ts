@@ -90,6 +90,29 @@ describe('kamailio connector', () => {
     ).toEqual(['pbx.office.lan', '10.0.0.5']);
   });
 
+  it('answers 400 to an event name that is not text, even one JSON cannot turn into a string', async () => {
+    const { ctx } = memoryContext(SETTINGS);
+    const module = kamailioConnector.create(ctx);
+    const body = JSON.stringify({
+      event: { toString: null },
+      callId: 'c1@127.0.0.1',
+      from: '1001',
+      to: '1003',
+      time: '1796230001.144021',
+    });
+    const result = await module.VoipParseWebhookRequest({
+      method: 'POST',
+      url: 'https://switchboard.example/hooks/t',
+      path: '/',
+      query: {},
+      headers: { 'Content-Type': 'application/json', 'X-Switchboard-Secret': SETTINGS.secret },
+      body,
+    });
+    expect(result.event).toBeUndefined();
+    expect(result.response?.statusCode).toBe(400);
+    expect(String(result.response?.body)).toContain('Unknown event {\\"toString\\":null}');
+  });
+
   it('signs recording links with the shared secret and an expiry an hour after the host clock', async () => {
     const server = await recordingsFor(['abc@127.0.0.1']);
     const now = new Date();
