@@ -374,6 +374,16 @@ describeEachDatabase('CallsRepo', (getStore) => {
         { connection_id: b.id, status: 'talking', count: 1 },
       ]),
     );
+    expect(await store.calls.countByStatus({ statuses: ['ended'] })).toEqual([
+      { connection_id: a.id, status: 'ended', count: 3 },
+    ]);
+    expect(
+      await store.calls.countByStatus({
+        connectionIds: [b.id, 'no-such-connection'],
+        statuses: ['ringing', 'talking'],
+      }),
+    ).toEqual([{ connection_id: b.id, status: 'talking', count: 1 }]);
+    expect(await store.calls.countByStatus({ connectionIds: [] })).toEqual([]);
   });
 });
 

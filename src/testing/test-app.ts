@@ -15,8 +15,8 @@ export interface TestApp extends TestHub {
   auth(user: User): Promise<Record<string, string>>;
 }
 
-export async function createTestApp(store: Store): Promise<TestApp> {
-  const test = await createTestHub(store);
+export async function createTestApp(store: Store, options: { now?: () => Date } = {}): Promise<TestApp> {
+  const test = await createTestHub(store, options);
   const counters = new Counters();
   const app = await buildApp({ hub: test.hub, logger: pino({ level: 'silent' }), counters });
   const tokens = new Map<string, string>();

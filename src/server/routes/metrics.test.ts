@@ -66,4 +66,24 @@ describeEachDatabase('GET /metrics', (getStore) => {
     expect(text).toContain(`switchboard_module_call_duration_seconds_count{${parsed}} 2`);
     expect(text).toContain(`switchboard_module_call_failures_total{${parsed}} 0`);
   });
+
+  it('counts live calls on every scrape and the ended ones again after a minute', async () => {
+    let now = Date.parse('2026-05-01T10:00:00Z');
+    test = await createTestApp(getStore(), { now: () => new Date(now) });
+    const id = test.connection.id;
+    const scrape = async () =>
+      (await test.app.inject({ method: 'GET', url: '/metrics', headers: await test.auth(test.admin) })).body;
+    const line = (status: string) => `switchboard_calls{connection="${id}",status="${status}"}`;
+    const call = { direction: 'in', from: '+74951234567', to: '101', callId: 'm3' };
+    await test.post({ ...call, type: 'start' });
+    expect(await scrape()).toContain(`${line('ringing')} 1`);
+
+    await test.post({ ...call, type: 'end', disposition: 'no_answer' });
+    now += 59_000;
+    const soon = await scrape();
+    expect(soon).toContain(`${line('ringing')} 0`);
+    expect(soon).toContain(`${line('ended')} 0`);
+    now += 1_000;
+    expect(await scrape()).toContain(`${line('ended')} 1`);
+  });
 });

@@ -4,12 +4,30 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Hub } from '../../runtime/hub.js';
+import type { CallCount } from '../../storage/calls-repo.js';
 import { identify, requireAdmin } from '../auth.js';
 import type { Counters } from '../metrics.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../prometheus.js';
 import { errorResponses } from '../schemas.js';
 
+/**
+ * Counting the ended calls reads every stored call's index entry (a large history makes that tens of ms, and
+ * on SQLite webhooks wait meanwhile), so that count is taken again at most this often; the live ones, a few
+ * index entries, on every scrape.
+ */
+const ENDED_COUNT_MS = 60_000;
+
 export function metricsRoutes(hub: Hub, counters: Counters, options: { public: boolean }) {
+  let ended: { at: number; counts: CallCount[] } | undefined;
+  const callCounts = async (connectionIds: string[]): Promise<CallCount[]> => {
+    const now = hub.now().getTime();
+    if (ended === undefined || now - ended.at >= ENDED_COUNT_MS) {
+      ended = { at: now, counts: await hub.store.calls.countByStatus({ statuses: ['ended'] }) };
+    }
+    const live = await hub.store.calls.countByStatus({ connectionIds, statuses: ['ringing', 'talking'] });
+    return [...live, ...ended.counts];
+  };
+
   // The app identifies callers under /api only; /metrics does it here.
   const adminOnly = async (request: FastifyRequest, reply: FastifyReply) => {
     request.principal = await identify(hub, request);
@@ -37,11 +55,11 @@ export function metricsRoutes(hub: Hub, counters: Counters, options: { public: b
         },
       },
       async (_request, reply) => {
-        const [connections, calls, eventSources] = await Promise.all([
+        const [connections, eventSources] = await Promise.all([
           hub.store.connections.list(),
-          hub.store.calls.countByStatus(),
           hub.store.eventSources.list(),
         ]);
+        const calls = await callCounts(connections.map((connection) => connection.id));
         const text = renderMetrics({
           counters,
           connectionIds: connections.map((connection) => connection.id),
