@@ -1,8 +1,9 @@
 /** The webhook inbox as the admin sees it: stored requests with their outcome, and replaying one. */
-import { StorageError, type Page, type Webhook, type WebhookFilter } from '../storage/index.js';
+import type { Page, Webhook, WebhookFilter } from '../storage/index.js';
 import { HubError } from './errors.js';
 import type { Hub } from './hub.js';
 import type { HubContext } from './hub-context.js';
+import { withCursor } from './list-query.js';
 
 export interface WebhookView {
   id: number;
@@ -54,15 +55,8 @@ export function toWebhookView(row: Webhook): WebhookView {
 
 /** Newest first. A cursor the client made up is a validation error naming `cursor`. */
 export async function listWebhooks(hub: HubContext, filter: WebhookFilter): Promise<Page<WebhookView>> {
-  try {
-    const page = await hub.store.webhooks.list(filter);
-    return { items: page.items.map(toWebhookView), nextCursor: page.nextCursor };
-  } catch (error) {
-    if (error instanceof StorageError && error.code === 'invalid_input') {
-      throw new HubError('validation', error.message, { field: 'cursor' });
-    }
-    throw error;
-  }
+  const page = await withCursor(hub.store.webhooks.list(filter));
+  return { items: page.items.map(toWebhookView), nextCursor: page.nextCursor };
 }
 
 /** Runs the stored request through the module again, as if it had just arrived. */
