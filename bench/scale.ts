@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { sql } from 'kysely';
 import { openDatabase, type Store } from '../src/storage/index.js';
 import { createBenchDatabase, type DatabaseKind } from './databases.js';
 import { seedHub, serveHub } from './hub-under-test.js';
@@ -32,9 +31,6 @@ export async function scale(kind: DatabaseKind, rows: number): Promise<string> {
       const agents = [...seeded.agents.values()].map((agent) => agent.userId);
       progress(`${kind}: seeding ${rows} contacts and calls`);
       seeding = await seedRows(store, connectionId, agents, rows);
-      // Autovacuum would analyze the tables within a minute of such a bulk load; without statistics the
-      // planner guesses thousands of rows for a phone number and scans instead of using the index.
-      if (kind === 'postgres') await sql`analyze`.execute(store.db);
       progress(`${kind}: timing the reads`);
       reads = await timeReads(store, agents, rows);
     } finally {

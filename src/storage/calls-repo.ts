@@ -407,6 +407,10 @@ async function withLegs(db: Kysely<Database>, calls: Call[]): Promise<CallSnapsh
     .orderBy('id')
     .execute();
   const byCall = new Map<string, CallLeg[]>();
-  for (const leg of legs) byCall.set(leg.call_id, [...(byCall.get(leg.call_id) ?? []), leg]);
+  for (const leg of legs) {
+    const list = byCall.get(leg.call_id);
+    if (list) list.push(leg);
+    else byCall.set(leg.call_id, [leg]);
+  }
   return calls.map((call) => ({ call, legs: byCall.get(call.id) ?? [] }));
 }

@@ -118,36 +118,14 @@ export class ContactsRepo {
 
   /** Every contact with this normalised number, oldest first (the caller decides what several matches mean). */
   async findByNumber(number: string): Promise<ContactWithPhones[]> {
-    // One query, contacts and all their phones together: every incoming call asks, and on PostgreSQL each
-    // query is a round trip.
     const rows = await this.db
-      .selectFrom('contact_phones as match')
-      .innerJoin('contacts', 'contacts.id', 'match.contact_id')
-      .innerJoin('contact_phones as phone', 'phone.contact_id', 'contacts.id')
-      .selectAll('contacts')
-      .select(['phone.id as phone_id', 'phone.number as phone_number', 'phone.raw as phone_raw'])
-      .select('phone.label as phone_label')
-      .where('match.number', '=', number)
-      .orderBy('contacts.created_at')
-      .orderBy('contacts.id')
-      .orderBy('phone.id')
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', 'in', (eb) => eb.selectFrom('contact_phones').select('contact_id').where('number', '=', number))
+      .orderBy('created_at')
+      .orderBy('id')
       .execute();
-    const contacts = new Map<string, ContactWithPhones>();
-    for (const { phone_id, phone_number, phone_raw, phone_label, ...contact } of rows) {
-      const found = contacts.get(contact.id) ?? { ...contact, phones: [] };
-      contacts.set(contact.id, found);
-      // A contact with the number twice comes twice for each of its phones.
-      if (!found.phones.some((phone) => phone.id === phone_id)) {
-        found.phones.push({
-          id: phone_id,
-          contact_id: contact.id,
-          number: phone_number,
-          raw: phone_raw,
-          label: phone_label,
-        });
-      }
-    }
-    return [...contacts.values()];
+    return withPhones(this.db, rows);
   }
 
   async list(filter: ContactFilter = {}): Promise<Page<ContactWithPhones>> {

@@ -59,10 +59,11 @@ export function metricsRoutes(hub: Hub, counters: Counters, options: { public: b
           hub.store.connections.list(),
           hub.store.eventSources.list(),
         ]);
-        const calls = await callCounts(connections.map((connection) => connection.id));
+        const connectionIds = connections.map((connection) => connection.id);
+        const calls = await callCounts(connectionIds);
         const text = renderMetrics({
           counters,
-          connectionIds: connections.map((connection) => connection.id),
+          connectionIds,
           calls,
           latency: hub.latency.snapshot(),
           eventSources,
